@@ -1,0 +1,76 @@
+# Every user-facing target installs into .venv first when it is missing or stale.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+EXTRAS := django,fastapi,loadtest,dev
+export PYTHONPATH := $(CURDIR)
+
+APP ?= fastapi
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt '.[$(EXTRAS)]'
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the pinned dependencies (run by every target)
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite (contract suite on both apps, harness, end-to-end)
+	$(PY) -m pytest
+
+.PHONY: lint
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+.PHONY: serve
+serve: $(STAMP) ## Fresh seeded stack for APP=django|fastapi behind Nginx; Ctrl-C stops it
+	$(PY) -m scripts.serve
+
+.PHONY: bench
+bench: $(STAMP) ## Benchmark both apps on the same settings, then compare (the main command)
+	$(PY) -m scripts.bench django fastapi
+
+.PHONY: bench-django
+bench-django: $(STAMP) ## Benchmark Django through the ramp and write results/<ts>-django
+	$(PY) -m scripts.bench django
+
+.PHONY: bench-fastapi
+bench-fastapi: $(STAMP) ## Benchmark FastAPI through the ramp and write results/<ts>-fastapi
+	$(PY) -m scripts.bench fastapi
+
+.PHONY: ui-django
+ui-django: $(STAMP) ## Django stack with the Locust web UI on 127.0.0.1:8089
+	$(PY) -m scripts.bench django --ui
+
+.PHONY: ui-fastapi
+ui-fastapi: $(STAMP) ## FastAPI stack with the Locust web UI on 127.0.0.1:8089
+	$(PY) -m scripts.bench fastapi --ui
+
+.PHONY: report
+report: $(STAMP) ## Rebuild the README results and results/comparison.md from saved runs
+	$(PY) -m scripts.report
+
+.PHONY: constraints
+constraints: ## Re-pin constraints.txt from a fresh install of the pyproject ranges
+	rm -rf /tmp/constraints-venv && $(PYTHON) -m venv /tmp/constraints-venv
+	/tmp/constraints-venv/bin/pip install --quiet '.[$(EXTRAS)]'
+	{ echo "# Exact versions for reproducible installs: every install passes '-c constraints.txt'."; \
+	  echo "# Regenerate with 'make constraints' after changing ranges in pyproject.toml."; \
+	  /tmp/constraints-venv/bin/pip freeze --exclude-editable | grep -v '^dj-vs-fastapi-bench'; } > constraints.txt
+
+.PHONY: clean
+clean: ## Remove the virtualenv, the embedded database and run-time files (not results/)
+	rm -rf $(VENV) .pgdata .run .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,134 @@
+"""Owned child processes: started in their own session, stopped with TERM then KILL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import psutil
+
+
+class ProcessFailedError(RuntimeError):
+    """A child exited or never became ready."""
+
+
+class ManagedProcess:
+    """A child process whose whole tree this harness owns and stops."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        user: str | None = None,
+        stop_signal: signal.Signals = signal.SIGTERM,
+    ) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.log_path = log_path
+        self.stop_signal = stop_signal
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_path.open("ab")
+        # A new session keeps Ctrl-C in the terminal from reaching children directly, so the
+        # harness decides the shutdown order (app before database).
+        self.popen = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            user=user,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def tree(self) -> list[psutil.Process]:
+        """The process and all its descendants that still exist."""
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def check_alive(self) -> None:
+        if not self.alive():
+            raise ProcessFailedError(
+                f"{self.name} exited with code {self.popen.returncode}; "
+                f"last log lines ({self.log_path}):\n{self.log_tail()}"
+            )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the whole tree: the chosen signal first, then SIGKILL for what is left."""
+        procs = self.tree()
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, self.stop_signal)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout)
+        _, left = psutil.wait_procs([p for p in procs if _exists(p)], timeout=2)
+        for proc in left:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        if self.alive():
+            self.popen.kill()
+        self.popen.wait()
+        self._log.close()
+
+
+def _exists(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def wait_until(
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    watch: ManagedProcess | None = None,
+    interval: float = 0.1,
+) -> None:
+    """Poll `ready` until it returns True; fail early if the watched process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if watch is not None:
+            watch.check_alive()
+        if ready():
+            return
+        time.sleep(interval)
+    tail = f"; last log lines:\n{watch.log_tail()}" if watch is not None else ""
+    raise ProcessFailedError(f"{what} not ready after {timeout:.0f} s{tail}")
+
+
+def tcp_open(host: str, port: int) -> bool:
+    """True when something accepts TCP connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,37 @@
+"""What every CLI entry point shares: one-line errors, and SIGTERM treated like Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable
+from types import FrameType
+
+from infra.config import ConfigError
+from infra.ports import PortInUseError
+from infra.procs import ProcessFailedError
+
+EXPECTED_ERRORS = (ConfigError, PortInUseError, ProcessFailedError, ValueError, RuntimeError,
+                   OSError)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(main: Callable[[], int]) -> None:
+    """Run `main`, turning expected failures into one line on stderr and exit code 1 or 2."""
+    # SIGTERM unwinds like Ctrl-C so context managers stop what they started.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted; everything started has been stopped", file=sys.stderr)
+        code = 130
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    except EXPECTED_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 1
+    sys.exit(code)

@@ -1,0 +1,32 @@
+"""`make serve APP=django|fastapi`: a fresh seeded stack in the foreground until Ctrl-C.
+
+Prints exactly two lines on stdout when ready (BASE_URL through Nginx, DATABASE_URL); all
+progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from infra.config import stack_settings
+from infra.stack import Stack
+from scripts.cli import run
+
+
+def main() -> int:
+    settings = stack_settings(os.environ)
+    print(f"starting {settings.app}: PostgreSQL, schema, seed, app server, nginx ...",
+          file=sys.stderr)
+    with Stack(settings) as stack:
+        print(f"BASE_URL={stack.base_url}", flush=True)
+        print(f"DATABASE_URL={stack.database_url}", flush=True)
+        print("ready; Ctrl-C stops everything", file=sys.stderr)
+        while True:
+            time.sleep(0.5)
+            stack.check_alive()
+
+
+if __name__ == "__main__":
+    run(main)
