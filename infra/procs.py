@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import signal
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 
 class ProcessFailedError(RuntimeError):
     """A child exited or never became ready."""
+
+
+def as_user(user: str | None) -> dict[str, Any]:
+    """Popen arguments that drop to `user` with its own primary group and no extra groups.
+
+    Setting only the uid would keep root's gid, and root-group-only directories would then
+    be closed to the child even where "other" may enter.
+    """
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
 class ManagedProcess:
@@ -47,8 +61,8 @@ class ManagedProcess:
             stderr=subprocess.STDOUT,
             env=dict(env) if env is not None else None,
             cwd=cwd,
-            user=user,
             start_new_session=True,
+            **as_user(user),
         )
 
     @property

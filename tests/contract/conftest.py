@@ -1,0 +1,141 @@
+"""Both apps as real servers (gunicorn / uvicorn behind Nginx) on real PostgreSQL databases."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from infra.appservers import APPS
+from infra.database import recreate_database, truncate_tables
+from infra.ports import free_port
+from infra.seed import SeedOptions, seed
+from infra.stack import Stack, StackSettings
+
+# Small and cheap: registering and logging in stay fast with few PBKDF2 rounds.
+TEST_HASH_ITERATIONS = 1000
+TEST_SEED = SeedOptions(
+    products=30,
+    hidden_products=3,
+    unpriced_products=2,
+    users=10,
+    hash_iterations=TEST_HASH_ITERATIONS,
+)
+
+# Statements that are connection set-up or bookkeeping, not an endpoint's own work.
+_NOT_ENDPOINT_SQL = r"(pg_catalog|pg_type|pg_stat_statements|current_schema|version\(\))"
+
+
+@dataclass(frozen=True)
+class AppUnderTest:
+    """One running app: through Nginx (`base_url`) and direct (`direct_url`)."""
+
+    name: str
+    base_url: str
+    direct_url: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def secret_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: Path) -> Stack:
+    """A stack (not started) for `name` on an existing database: schema, small seed, app, Nginx."""
+    settings = StackSettings(
+        app=name,
+        nginx_port=free_port(),
+        app_port=free_port(),
+        run_dir=run_dir,
+        database_url=database_url,
+        seed=TEST_SEED,
+        hash_iterations=TEST_HASH_ITERATIONS,
+        secret_key=secret_key,
+    )
+    return Stack(settings)
+
+
+@pytest.fixture(scope="session")
+def apps(
+    pg_admin_url: str, secret_key: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, AppUnderTest]]:
+    """Both apps running, each on its own freshly created and seeded database."""
+    with contextlib.ExitStack() as stacks:
+        running: dict[str, AppUnderTest] = {}
+        for name in APPS:
+            url = recreate_database(pg_admin_url, f"contract_{name}")
+            stack = stacks.enter_context(
+                start_app_stack(
+                    name,
+                    database_url=url,
+                    secret_key=secret_key,
+                    run_dir=tmp_path_factory.mktemp(f"run-{name}"),
+                )
+            )
+            running[name] = AppUnderTest(name, stack.base_url, stack.app_url, url)
+        yield running
+
+
+@pytest.fixture(params=APPS)
+def app(request: pytest.FixtureRequest, apps: dict[str, AppUnderTest]) -> AppUnderTest:
+    return apps[request.param]
+
+
+@pytest.fixture
+def client(app: AppUnderTest) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=app.base_url, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def db(app: AppUnderTest) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(app.database_url, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def fresh_db() -> Callable[[AppUnderTest], None]:
+    """Empty an app's tables and seed them again, for tests that need a known whole state."""
+
+    def reset(target: AppUnderTest) -> None:
+        truncate_tables(target.database_url)
+        seed(target.database_url, TEST_SEED)
+
+    return reset
+
+
+class QueryCount:
+    """Counts an app's data statements between enter and exit (pg_stat_statements)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.count = -1
+        self.statements: list[tuple[str, int]] = []
+
+    def __enter__(self) -> QueryCount:
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_statements_reset()")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT s.query, s.calls::int FROM pg_stat_statements s"
+                " JOIN pg_database d ON d.oid = s.dbid"
+                " WHERE d.datname = current_database() AND s.query !~* %s",
+                (_NOT_ENDPOINT_SQL,),
+            ).fetchall()
+        self.statements = [(str(q), int(str(c))) for q, c in rows]
+        self.count = sum(c for _, c in self.statements)
+
+
+@pytest.fixture
+def query_counter() -> Callable[[AppUnderTest], QueryCount]:
+    return lambda target: QueryCount(target.database_url)

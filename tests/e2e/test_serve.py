@@ -1,0 +1,127 @@
+"""`scripts.serve` (what `make serve` runs), from outside: two lines, a stack, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import psycopg
+import pytest
+
+from infra.ports import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _serve_env(tmp_path: Path, app: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "APP": app,
+        "NGINX_PORT": str(free_port()),
+        "APP_PORT": str(free_port()),
+        "PG_PORT": str(free_port()),
+        "PG_DATA_DIR": str(tmp_path / "pgdata"),
+        "SEED_USERS": "3",
+        "SEED_HASH_ITERATIONS": "1000",
+        "APP_SECRET_KEY": "serve-test-secret-key-that-is-long-enough-0123456789",
+    }
+
+
+def _read_lines(proc: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(lines) < count and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if ready:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+    return lines
+
+
+@pytest.mark.parametrize("app", ["django", "fastapi"])
+def test_serve_prints_two_lines_serves_and_stops_clean(app: str, tmp_path: Path) -> None:
+    env = _serve_env(tmp_path, app)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = _read_lines(proc, 2, timeout=120)
+        assert [line.split("=", 1)[0] for line in lines] == ["BASE_URL", "DATABASE_URL"], lines
+        base_url = lines[0].split("=", 1)[1]
+        database_url = lines[1].split("=", 1)[1]
+        assert base_url == f"http://127.0.0.1:{env['NGINX_PORT']}"
+
+        resp = httpx.get(f"{base_url}/products", timeout=10)
+        assert resp.status_code == 200 and len(resp.json()) == 20
+        assert httpx.get(f"{base_url}/health").json() == {"status": "ok", "framework": app}
+        with psycopg.connect(database_url) as conn:
+            row = conn.execute("SELECT count(*) FROM tb_auth_user").fetchone()
+        assert row == (3,)
+
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert len(family) >= 4  # postgres, app server (+ workers), nginx (+ worker)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        _, alive = psutil.wait_procs(family, timeout=5)
+        assert alive == [], [p.pid for p in alive]
+        assert proc.stdout is not None
+        assert proc.stdout.read() == ""  # nothing beyond the two lines on stdout
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_names_the_taken_port(tmp_path: Path) -> None:
+    env = _serve_env(tmp_path, "fastapi")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(env["NGINX_PORT"])))
+        taken.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "scripts.serve"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"error: port {env['NGINX_PORT']} on 127.0.0.1 (nginx) is already in use"
+    )
+
+
+def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
+    env = _serve_env(tmp_path, "flask")
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: APP='flask' must be one of: django, fastapi"
