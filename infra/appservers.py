@@ -32,6 +32,8 @@ class AppServerConfig:
     pool_size: int = 10
     max_overflow: int = 0
     hash_iterations: int | None = None
+    worker_class: str = "sync"
+    threads: int = 1
 
     def __post_init__(self) -> None:
         if self.app not in APPS:
@@ -79,6 +81,8 @@ class AppServerConfig:
             "DB_MAX_OVERFLOW": str(self.max_overflow),
             "GUNICORN_BIND": f"{self.host}:{self.port}",
             "GUNICORN_WORKERS": str(self.workers),
+            "GUNICORN_WORKER_CLASS": self.worker_class,
+            "GUNICORN_THREADS": str(self.threads),
         }
         if self.hash_iterations is not None:
             env["PASSWORD_HASH_ITERATIONS"] = str(self.hash_iterations)
@@ -87,7 +91,7 @@ class AppServerConfig:
     def connections_needed(self) -> int:
         """Upper bound of database connections all workers may open together."""
         if self.app == "django":
-            return self.workers
+            return self.workers * self.threads
         return self.workers * (self.pool_size + self.max_overflow)
 
     def describe(self) -> dict[str, object]:
@@ -97,6 +101,10 @@ class AppServerConfig:
             "command": " ".join(self.argv()),
             "workers": self.workers,
             "conn_max_age": self.conn_max_age if self.app == "django" else None,
+            "worker_class": self.worker_class
+            if self.app == "django"
+            else "uvicorn (uvloop, httptools)",
+            "threads": self.threads if self.app == "django" else None,
             "pool_size": self.pool_size if self.app == "fastapi" else None,
             "max_overflow": self.max_overflow if self.app == "fastapi" else None,
             "connections_needed": self.connections_needed(),

