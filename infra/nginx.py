@@ -48,7 +48,7 @@ def resolve_binary(choice: str) -> Path:
 
 def version(binary: Path) -> str:
     out = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False)
-    return (out.stderr or out.stdout).strip().removeprefix("nginx version: ")
+    return (out.stderr or out.stdout).strip().removeprefix("nginx version: ").removeprefix("nginx/")
 
 
 @dataclass(frozen=True)

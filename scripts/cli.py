@@ -11,8 +11,14 @@ from infra.config import ConfigError
 from infra.ports import PortInUseError
 from infra.procs import ProcessFailedError
 
-EXPECTED_ERRORS = (ConfigError, PortInUseError, ProcessFailedError, ValueError, RuntimeError,
-                   OSError)
+EXPECTED_ERRORS = (
+    ConfigError,
+    PortInUseError,
+    ProcessFailedError,
+    ValueError,
+    RuntimeError,
+    OSError,
+)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -17,8 +17,9 @@ from scripts.cli import run
 
 def main() -> int:
     settings = stack_settings(os.environ)
-    print(f"starting {settings.app}: PostgreSQL, schema, seed, app server, nginx ...",
-          file=sys.stderr)
+    print(
+        f"starting {settings.app}: PostgreSQL, schema, seed, app server, nginx ...", file=sys.stderr
+    )
     with Stack(settings) as stack:
         print(f"BASE_URL={stack.base_url}", flush=True)
         print(f"DATABASE_URL={stack.database_url}", flush=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import select
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,32 +38,48 @@ def _serve_env(tmp_path: Path, app: str) -> dict[str, str]:
 
 
 def _read_lines(proc: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
-    assert proc.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    while len(lines) < count and time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
+    """Up to `count` stdout lines, waiting at most `timeout` seconds in all."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for _ in range(count):
             line = proc.stdout.readline()
             if not line:
-                break
-            lines.append(line.rstrip("\n"))
-    return lines
+                return
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    got: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count and (left := deadline - time.monotonic()) > 0:
+        try:
+            got.append(lines.get(timeout=left))
+        except queue.Empty:
+            break
+    return got
 
 
 @pytest.mark.parametrize("app", ["django", "fastapi"])
 def test_serve_prints_two_lines_serves_and_stops_clean(app: str, tmp_path: Path) -> None:
     env = _serve_env(tmp_path, app)
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "scripts.serve"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
+    ) as proc:
+        _check_serve(proc, app, env)
+
+
+def _check_serve(proc: subprocess.Popen[str], app: str, env: dict[str, str]) -> None:
     try:
         lines = _read_lines(proc, 2, timeout=120)
+        if len(lines) < 2:
+            proc.kill()
+            pytest.fail(f"serve printed {lines!r}; stderr: {proc.communicate()[1][-2000:]}")
         assert [line.split("=", 1)[0] for line in lines] == ["BASE_URL", "DATABASE_URL"], lines
         base_url = lines[0].split("=", 1)[1]
         database_url = lines[1].split("=", 1)[1]

@@ -1,0 +1,177 @@
+"""The stepped user ramp as a pure schedule, the auto-ramp decision, and the step journal.
+
+Nothing here imports Locust: `shape.py` feeds the schedule Locust's run time and aggregated
+counters, and records each step it reports in `steps.jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from loadtest.settings import (
+    AUTO_GROWTH,
+    AUTO_MAX_FAILURE_RATIO,
+    AutoRamp,
+    FixedRamp,
+    LoadSettings,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Locust's cumulative counters over all requests at one moment."""
+
+    num_requests: int
+    num_failures: int
+    total_response_time: float
+
+    def __sub__(self, earlier: Totals) -> Totals:
+        return Totals(
+            num_requests=self.num_requests - earlier.num_requests,
+            num_failures=self.num_failures - earlier.num_failures,
+            total_response_time=self.total_response_time - earlier.total_response_time,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Users for the next auto step, or None to stop; `reason` is for the log."""
+
+    next_users: int | None
+    reason: str
+
+
+def decide_next_step(
+    *,
+    users: int,
+    steps_done: int,
+    steady: Totals,
+    ramp: AutoRamp,
+    slo_ms: float,
+    max_change: int,
+) -> Decision:
+    """Grow by AUTO_GROWTH while the steady state held the SLO and errors stayed <= 1 %."""
+    if steady.num_requests <= 0:
+        return Decision(None, f"no requests finished in the steady state of {users} users")
+    avg_ms = steady.total_response_time / steady.num_requests
+    failure_ratio = steady.num_failures / steady.num_requests
+    where = f"at {users} users (avg {avg_ms:.1f} ms, errors {failure_ratio:.2%})"
+    if avg_ms > slo_ms:
+        return Decision(None, f"SLO of {slo_ms:g} ms broken {where}")
+    if failure_ratio > AUTO_MAX_FAILURE_RATIO:
+        return Decision(None, f"errors above {AUTO_MAX_FAILURE_RATIO:.0%} {where}")
+    if steps_done >= ramp.max_steps:
+        return Decision(None, f"BENCH_AUTO_MAX_STEPS={ramp.max_steps} reached {where}")
+    if users >= ramp.max_users:
+        return Decision(None, f"BENCH_AUTO_MAX_USERS={ramp.max_users} reached {where}")
+    grown = max(users + 1, math.ceil(users * AUTO_GROWTH))
+    next_users = min(grown, ramp.max_users, users + max_change)
+    return Decision(next_users, f"SLO held {where}")
+
+
+class StepSchedule:
+    """Which user count is in force at a given run time; steps are BENCH_STEP_SECONDS long.
+
+    Steps start on nominal boundaries (index * step_seconds) so a late tick delays a change
+    by at most one tick instead of stretching every later step.
+    """
+
+    def __init__(self, settings: LoadSettings) -> None:
+        self._settings = settings
+        ramp = settings.ramp
+        self._users = [ramp.users[0] if isinstance(ramp, FixedRamp) else ramp.start]
+        self._baseline: Totals | None = None
+        self._finished = False
+        self.last_decision: Decision | None = None
+
+    @property
+    def index(self) -> int:
+        return len(self._users) - 1
+
+    @property
+    def users(self) -> int:
+        return self._users[-1]
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def tick(self, run_time: float, totals: Totals | None = None) -> tuple[int, float] | None:
+        """(users, spawn_rate) in force at `run_time`, or None once the ramp is over.
+
+        `totals` (Locust's counters now) is only needed by the auto ramp.
+        """
+        if self._finished:
+            return None
+        if run_time >= (self.index + 1) * self._settings.step_seconds and not self._advance(totals):
+            self._finished = True
+            return None
+        if self._baseline is None and run_time >= self._steady_start():
+            self._baseline = totals
+        return self.users, self._settings.spawn_rate
+
+    def _steady_start(self) -> float:
+        previous = self._users[-2] if len(self._users) > 1 else 0
+        spawn_seconds = abs(self.users - previous) / self._settings.spawn_rate
+        return (
+            self.index * self._settings.step_seconds + spawn_seconds + self._settings.settle_seconds
+        )
+
+    def _advance(self, totals: Totals | None) -> bool:
+        ramp = self._settings.ramp
+        if isinstance(ramp, FixedRamp):
+            if self.index + 1 >= len(ramp.users):
+                return False
+            self._users.append(ramp.users[self.index + 1])
+            return True
+        if self._baseline is None or totals is None:
+            self.last_decision = Decision(None, f"no steady-state counters for {self.users} users")
+            return False
+        self.last_decision = decide_next_step(
+            users=self.users,
+            steps_done=len(self._users),
+            steady=totals - self._baseline,
+            ramp=ramp,
+            slo_ms=self._settings.slo_ms,
+            max_change=self._settings.max_users_change,
+        )
+        if self.last_decision.next_users is None:
+            return False
+        self._users.append(self.last_decision.next_users)
+        self._baseline = None
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenStep:
+    index: int
+    users: int
+    start: float
+
+
+class StepJournal:
+    """Appends one `{"index", "users", "start", "end"}` line per step as the step ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._open: _OpenStep | None = None
+
+    def observe(self, *, index: int, users: int, at: float) -> None:
+        """The step `index` is in force at epoch `at`; a new index ends the previous step."""
+        if self._open is not None and self._open.index == index:
+            return
+        self.close(at=at)
+        self._open = _OpenStep(index=index, users=users, start=at)
+
+    def close(self, *, at: float) -> None:
+        """End the open step, if any, at epoch `at` and write it out."""
+        step, self._open = self._open, None
+        if step is None:
+            return
+        line = {"index": step.index, "users": step.users, "start": step.start, "end": at}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.harness.monitor import ResourceMonitor
+from scripts.harness.resources import RESOURCES_HEADER, load_resources
+
+# A parent that idles while, after a moment, a child it starts burns CPU: the monitor only
+# knows the parent's pid, so the child must be found as a late descendant.
+PARENT = """
+import subprocess, sys, time
+time.sleep(0.3)
+burn = "import time\\nend = time.time() + 1.2\\nwhile time.time() < end: pass"
+subprocess.run([sys.executable, "-c", burn], check=True)
+"""
+
+
+def test_a_late_child_burning_cpu_is_counted_in_its_group(tmp_path: Path) -> None:
+    path = tmp_path / "raw" / "resources.csv"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT])
+    try:
+        monitor = ResourceMonitor(
+            path, {"loadgen": lambda: [parent.pid], "idle": lambda: []}, interval=0.2
+        )
+        with monitor:
+            parent.wait(timeout=30)
+            live = monitor.live()
+    finally:
+        parent.kill()
+        parent.wait()
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == RESOURCES_HEADER
+    loadgen = [r for r in rows if r["group"] == "loadgen"]
+    busiest = [r for r in rows if r["group"] == "loadgen_max"]
+    assert max(float(r["cpu_pct"]) for r in loadgen) > 0
+    assert max(int(r["pid_count"]) for r in loadgen) == 2
+    assert max(float(r["cpu_pct"]) for r in busiest) > 0
+    assert {r["pid_count"] for r in busiest} <= {"0", "1"}
+    assert all(float(r["rss_mb"]) > 0 for r in loadgen if r["pid_count"] != "0"), rows
+    assert {(r["pid_count"], r["cpu_pct"], r["rss_mb"]) for r in rows if r["group"] == "idle"} == {
+        ("0", "0.0", "0.0")
+    }
+    assert set(live) == {"loadgen", "loadgen_max", "idle"}
+    assert set(load_resources(path)) == {"loadgen", "loadgen_max", "idle"}
+
+
+def test_a_failing_group_callable_does_not_stop_the_others(tmp_path: Path) -> None:
+    def broken() -> list[int]:
+        raise FileNotFoundError("no pid file yet")
+
+    path = tmp_path / "resources.csv"
+    burner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 0.8\nwhile time.time() < end: pass",
+        ]
+    )
+    try:
+        with ResourceMonitor(path, {"app": broken, "db": lambda: [burner.pid]}, interval=0.2):
+            burner.wait(timeout=30)
+    finally:
+        burner.kill()
+        burner.wait()
+
+    series = load_resources(path)
+    assert max(series["db"].cpu_pct) > 0
+    assert set(series["app"].cpu_pct) == {0.0}
