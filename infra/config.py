@@ -126,7 +126,7 @@ def stack_settings(
         app_port=_port(env, "APP_PORT"),
         pg_port=_port(env, "PG_PORT"),
         data_dir=Path(_get(env, "PG_DATA_DIR") or data_dir),
-        run_dir=run_dir / app,
+        run_dir=run_dir / f"{app}-{_port(env, 'NGINX_PORT')}",
         database_url=url,
         seed=seed,
         envelope=envelope,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def confine_app(pid: int, env: Envelope, place: Placement, *, name: str) -> Appl
     """Confine the app server (before it forks its workers) as tightly as this machine allows."""
     errors: list[str] = []
     v2 = _cgroup_v2_root()
-    attempts = []
+    attempts: list[Callable[[], AppliedEnvelope]] = []
     if v2 is not None:
         attempts.append(lambda: _try_cgroup_v2(v2, pid, env, place, name))
     attempts.append(lambda: _try_cgroup_v1(pid, env, place, name))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import grp
 import importlib.util
 import os
-import pwd
 import shutil
 import signal
 import stat
@@ -17,28 +15,6 @@ from string import Template
 from infra.procs import ManagedProcess, tcp_open, wait_until
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-# As root, nginx runs its workers as this user; they must own the temp dirs in the run dir
-# (request bodies over the in-memory buffer are written there).
-WORKER_USER = "nobody"
-TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-
-
-def _worker_group() -> str:
-    return grp.getgrgid(pwd.getpwnam(WORKER_USER).pw_gid).gr_name
-
-
-def prepare_run_dir(run_dir: Path) -> None:
-    """Create the temp dirs nginx writes to, owned by its worker user when we are root."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for name in TEMP_DIRS:
-        path = run_dir / name
-        path.mkdir(exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(path, WORKER_USER, _worker_group())
-            for parent in path.parents:
-                if parent == Path("/") or (parent.stat().st_mode & 0o005) == 0o005:
-                    continue
-                parent.chmod(parent.stat().st_mode | 0o005)
 
 
 def wheel_binary() -> Path:
@@ -89,7 +65,6 @@ class NginxConfig:
     def render(self) -> str:
         access = f"{self.run_dir}/nginx-access.log" if self.access_log else "off"
         return Template(TEMPLATE.read_text()).substitute(
-            user_line=f"user {WORKER_USER} {_worker_group()};" if os.geteuid() == 0 else "",
             worker_processes=self.worker_processes,
             run_dir=self.run_dir,
             access_log=access,
@@ -103,7 +78,7 @@ class NginxConfig:
 
 def start_nginx(config: NginxConfig, *, binary: Path) -> ManagedProcess:
     """Write the config, check it with `nginx -t`, start nginx and wait for its port."""
-    prepare_run_dir(config.run_dir)
+    config.run_dir.mkdir(parents=True, exist_ok=True)
     conf_path = config.run_dir / "nginx.conf"
     conf_path.write_text(config.render())
     prefix = ["-p", str(config.run_dir), "-c", str(conf_path)]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pwd
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +20,28 @@ import psutil
 
 class ProcessFailedError(RuntimeError):
     """A child exited or never became ready."""
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(sig: signal.Signals) -> Callable[[], None] | None:
+    """A preexec hook asking Linux to signal the child when the harness dies, even by SIGKILL.
+
+    Without it a harness killed hard (OOM killer, `kill -9`) would leave the database,
+    Nginx and app servers running, since they live in sessions of their own.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def hook() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), sig)
+
+    return hook
 
 
 def as_user(user: str | None) -> dict[str, Any]:
@@ -62,6 +86,7 @@ class ManagedProcess:
             env=dict(env) if env is not None else None,
             cwd=cwd,
             start_new_session=True,
+            preexec_fn=_die_with_parent(stop_signal),
             **as_user(user),
         )
 

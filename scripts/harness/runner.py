@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Mapping
@@ -21,7 +22,8 @@ from typing import Any
 import psycopg
 
 from infra.appservers import REPO
-from infra.config import ConfigError, stack_settings
+from infra.config import STACK_VARS, ConfigError, stack_settings
+from infra.database import redact
 from infra.envelope import pin_others
 from infra.procs import ManagedProcess
 from infra.stack import Stack, StackSettings
@@ -169,7 +171,7 @@ def initial_meta(settings: BenchSettings, run_dir: Path, argv: list[str]) -> dic
         "variant": settings.variant,
         "complete": False,
         "run_dir": run_dir.name,
-        "command": " ".join(argv),
+        "command": command_line(os.environ, argv),
         "make_target": os.environ.get("MAKE_TARGET"),
         "git": machine.git_state(REPO),
         "versions": machine.versions(),
@@ -223,13 +225,40 @@ def progress_text(settings: BenchSettings, run_dir: Path, started: float) -> str
         steps_done = sum(1 for line in journal.read_text().splitlines() if line.strip())
     ramp = settings.load.ramp
     total = f"<={ramp.max_steps}" if isinstance(ramp, AutoRamp) else str(len(ramp.users))
+    current = steps_done + 1
+    if not isinstance(ramp, AutoRamp):
+        current = min(current, len(ramp.users))
     row = _history_row(run_dir) or {}
     left = max(0.0, settings.planned_seconds() - (time.monotonic() - started))
     return (
-        f"{settings.app}: step {steps_done + 1}/{total} | users {row.get('User Count', '-')} | "
-        f"rps {row.get('Requests/s', '-')} | p95 {row.get('95%', '-')} ms | "
+        f"{settings.app}: step {current}/{total} | users {row.get('User Count', '-')} | "
+        f"rps {_num(row.get('Requests/s'))} | p95 {_num(row.get('95%'))} ms | "
         f"failures {row.get('Total Failure Count', '-')} | ~{left:.0f} s left"
     )
+
+
+def _num(text: str | None) -> str:
+    try:
+        return f"{float(text or ''):.1f}"
+    except ValueError:
+        return "-"
+
+
+def command_line(env: Mapping[str, str], argv: list[str]) -> str:
+    """The command that reproduces this run: the make target and every setting that was set."""
+    target = env.get("MAKE_TARGET", "").strip()
+    head = f"make {target}" if target else "python -m scripts.bench " + " ".join(argv[1:])
+    names = [v.name for v in STACK_VARS if v.name != "APP"]
+    names += [*LOAD_ALIASES, "LOCUST_PROCESSES", "VARIANT"]
+    parts = [head]
+    for name in names:
+        value = env.get(name, "").strip()
+        if not value:
+            continue
+        if name in ("APP_SECRET_KEY", "DATABASE_URL"):
+            value = "***" if name == "APP_SECRET_KEY" else redact(value)
+        parts.append(f"{name}={shlex.quote(value)}")
+    return " ".join(parts)
 
 
 def run_locust(
@@ -262,7 +291,7 @@ def run_locust(
         started = time.monotonic()
         bound = None if settings.ui else settings.planned_seconds() + LOCUST_GRACE_SECONDS
         console = Console(stderr=True)
-        with Live(console=console, refresh_per_second=1, transient=False) as live:
+        with Live(console=console, refresh_per_second=1, transient=True) as live:
             while locust.alive():
                 if bound is not None and time.monotonic() - started > bound:
                     raise TimeoutError(f"Locust ran past its bound of {bound:.0f} s; stopped")

@@ -142,3 +142,23 @@ def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: APP='flask' must be one of: django, fastapi"
+
+
+def test_a_killed_serve_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Even SIGKILL, which no handler sees, takes the database, Nginx and app down with it."""
+    env = _serve_env(tmp_path, "fastapi")
+    with subprocess.Popen(
+        [sys.executable, "-m", "scripts.serve"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
+        assert len(_read_lines(proc, 2, timeout=120)) == 2
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert family
+        proc.kill()
+        proc.wait(timeout=10)
+        _, alive = psutil.wait_procs(family, timeout=15)
+        assert alive == [], [p.cmdline() for p in alive]

@@ -13,7 +13,7 @@ def test_defaults() -> None:
     assert s.database_url is None and s.envelope is None and s.workers is None
     assert (s.conn_max_age, s.pool_size, s.max_overflow) == (60, 10, 0)
     assert s.seed.products == 100 and s.seed.users == 1000
-    assert s.run_dir.name == "django"
+    assert s.run_dir.name == "django-8000"
 
 
 def test_envelope_only_when_confined() -> None:

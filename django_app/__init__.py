@@ -1,0 +1,1 @@
+"""The Django twin of the commerce API; the WSGI app is `django_app.wsgi:application`."""

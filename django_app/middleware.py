@@ -1,0 +1,111 @@
+"""Request body limit as a WSGI wrapper, and DRF's JSON-only parsing and negotiation."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.utils.http import parse_header_parameters
+from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+
+from django_app.errors import PayloadTooLargeError, error_body
+
+MAX_BODY_BYTES = 65536
+
+WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+
+class BodyLimitMiddleware:
+    """Answer 413 for a declared Content-Length over the limit; count chunked bodies as read."""
+
+    # A WSGI wrapper rather than Django middleware: Django's request reads exactly
+    # CONTENT_LENGTH bytes, so a chunked body must be measured and re-framed before the
+    # request object exists. The same goes for a Content-Type whose parameters Django
+    # cannot parse: it would raise while building the request, outside every error handler.
+
+    def __init__(self, app: WsgiApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        content_type = environ.get("CONTENT_TYPE", "")
+        if ";" in content_type:
+            try:
+                parse_header_parameters(content_type)
+            except ValueError:
+                # Parameters are ignored anyway: bodies are always UTF-8 JSON.
+                environ["CONTENT_TYPE"] = content_type.partition(";")[0]
+        declared = environ.get("CONTENT_LENGTH")
+        if declared:
+            if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
+                return self._too_large(start_response)
+        elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = self._read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
+            if len(body) > self.max_body_bytes:
+                return self._too_large(start_response)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _read_at_most(stream: Any, limit: int) -> bytes:
+        # readline(n) asks the server for at most n bytes; gunicorn's read(n) fills 1 KiB
+        # blocks, so it would wait for bytes past the limit that a client may never send.
+        body = bytearray()
+        while len(body) < limit:
+            piece = stream.readline(limit - len(body))
+            if not piece:
+                break
+            body += piece
+        return bytes(body)
+
+    @staticmethod
+    def _too_large(start_response: Any) -> list[bytes]:
+        error = PayloadTooLargeError()
+        payload = json.dumps(error_body(error), separators=(",", ":")).encode()
+        start_response(
+            "413 Payload Too Large",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJsonParser(JSONParser):
+    """UTF-8 JSON only; NaN, Infinity, bad bytes and too-deep nesting are a 400, never a 500."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return json.loads(stream.read().decode("utf-8"), parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            raise ParseError(f"Malformed JSON: {exc}.") from None
+
+
+class JsonOnlyNegotiation(BaseContentNegotiation):
+    """Always JSON: views check Content-Type themselves, and Accept is never negotiated."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser:
+        return next(iter(parsers))
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type

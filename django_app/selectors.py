@@ -1,0 +1,165 @@
+"""Read queries, one function per lookup an endpoint makes; each returns plain dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Min, OuterRef, Subquery
+
+from django_app.models import Order, OrderItem, Product, ProductItem, User
+
+
+@dataclass(frozen=True, slots=True)
+class UserData:
+    pk: int
+    email: str
+    password: str
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSummary:
+    pk: int
+    name: str
+    price: int | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.price is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductItemData:
+    pk: int
+    name: str
+    cost: int
+    price: int
+    item_quantity: int
+    sold_quantity: int
+
+    @property
+    def discount(self) -> int:
+        return 100 - self.price * 100 // self.cost if self.cost else 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDetail:
+    pk: int
+    name: str
+    items: list[ProductItemData]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderItemData:
+    pk: int
+    item_id: int
+    quantity: int
+    price: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderData:
+    pk: int
+    order_number: str
+    user_id: int
+    product_id: int
+    status: str
+    total_price: int
+    created_dtm: datetime
+    items: list[OrderItemData] = dataclasses.field(default_factory=list)
+
+
+_USER_COLUMNS = ("id", "email", "password", "is_active")
+_ORDER_COLUMNS = (
+    "id",
+    "order_number",
+    "user_id",
+    "product_id",
+    "status",
+    "total_price",
+    "created_dtm",
+)
+
+
+def product_list(*, limit: int, offset: int) -> list[ProductSummary]:
+    """List displayed products by pk, each with the lowest price among its purchasable items."""
+    lowest_price = (
+        ProductItem.objects.on_sale()
+        .filter(
+            product_id=OuterRef("id"),
+            is_active=True,
+            sold_quantity__lt=F("item_quantity"),
+        )
+        .values("product_id")
+        .annotate(lowest=Min("price"))
+        .values("lowest")
+    )
+    rows = (
+        Product.objects.filter(is_displayed=True)
+        .annotate(price=Subquery(lowest_price))
+        .order_by("id")
+        .values_list("id", "name", "price")[offset : offset + limit]
+    )
+    return [ProductSummary(pk=pk, name=name, price=price) for pk, name, price in rows]
+
+
+def product_detail(*, pk: int) -> ProductDetail | None:
+    """Return a displayed product with its active items by pk, or None."""
+    try:
+        product_pk, name = Product.objects.values_list("id", "name").get(id=pk, is_displayed=True)
+    except Product.DoesNotExist:
+        return None
+    rows = (
+        ProductItem.objects.filter(product_id=pk, is_active=True)
+        .order_by("id")
+        .values_list("id", "name", "cost", "price", "item_quantity", "sold_quantity")
+    )
+    items = [ProductItemData(*row) for row in rows]
+    return ProductDetail(pk=product_pk, name=name, items=items)
+
+
+def order_get(*, pk: int, user_id: int) -> OrderData | None:
+    """Return the user's order with its items, or None when it is missing or someone else's."""
+    try:
+        row = Order.objects.values_list(*_ORDER_COLUMNS).get(id=pk, user_id=user_id)
+    except Order.DoesNotExist:
+        return None
+    order = OrderData(*row)
+    return dataclasses.replace(order, items=order_items(order_id=order.pk))
+
+
+def order_get_by_number(*, order_number: str) -> OrderData | None:
+    """Return the order with this order number, without its items, or None."""
+    try:
+        row = Order.objects.values_list(*_ORDER_COLUMNS).get(order_number=order_number)
+    except Order.DoesNotExist:
+        return None
+    return OrderData(*row)
+
+
+def order_items(*, order_id: int) -> list[OrderItemData]:
+    """Return an order's items by item_id."""
+    rows = (
+        OrderItem.objects.filter(order_id=order_id)
+        .order_by("item_id")
+        .values_list("id", "item_id", "quantity", "price")
+    )
+    return [OrderItemData(*row) for row in rows]
+
+
+def user_get(*, pk: int) -> UserData | None:
+    """Return the user with this pk, or None."""
+    try:
+        return UserData(*User.objects.values_list(*_USER_COLUMNS).get(id=pk))
+    except User.DoesNotExist:
+        return None
+
+
+def user_get_by_email(*, email: str) -> UserData | None:
+    """Return the user with this email, compared lower-cased, or None."""
+    try:
+        return UserData(*User.objects.values_list(*_USER_COLUMNS).get(email=email.lower()))
+    except User.DoesNotExist:
+        return None
