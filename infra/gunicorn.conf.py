@@ -11,6 +11,9 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 keepalive = 5
 timeout = 30
+# gunicorn's largest request line: Nginx (8 KiB) rejects longer ones first, in JSON, where
+# gunicorn's own default (4094) would answer with an HTML page.
+limit_request_line = 8190
 graceful_timeout = 5
 # No access log: per-request logging would be measured as framework cost.
 accesslog = None

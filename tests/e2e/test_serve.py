@@ -106,20 +106,25 @@ def _check_serve(proc: subprocess.Popen[str], app: str, env: dict[str, str]) -> 
             proc.wait()
 
 
+def _run_serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run serve to completion (it should fail fast here)."""
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_serve_names_the_taken_port(tmp_path: Path) -> None:
     env = _serve_env(tmp_path, "fastapi")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(env["NGINX_PORT"])))
         taken.listen()
-        result = subprocess.run(
-            [sys.executable, "-m", "scripts.serve"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = _run_serve(env)
     assert result.returncode == 1
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -131,15 +136,7 @@ def test_serve_names_the_taken_port(tmp_path: Path) -> None:
 
 def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
     env = _serve_env(tmp_path, "flask")
-    result = subprocess.run(
-        [sys.executable, "-m", "scripts.serve"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _run_serve(env)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: APP='flask' must be one of: django, fastapi"
 
