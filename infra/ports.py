@@ -30,6 +30,9 @@ def _holder(port: int) -> str:
 def ensure_free(port: int, *, host: str = "127.0.0.1", purpose: str) -> None:
     """Raise PortInUseError when `host:port` cannot be bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers themselves do: connections of a previous run lingering in TIME_WAIT
+        # do not make the port "taken"; only a live socket does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

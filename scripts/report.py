@@ -36,9 +36,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path("README.md"),
         help="README whose results section to replace (default: README.md)",
     )
+    parser.add_argument(
+        "--no-readme",
+        action="store_true",
+        help="write only results/comparison.md and its charts (what `make bench` does)",
+    )
     args = parser.parse_args(argv)
+    readme = None if args.no_readme else args.readme
     try:
-        written = write_comparison_report(results_dir=args.results, readme=args.readme)
+        written = write_comparison_report(results_dir=args.results, readme=readme)
     except (HarnessError, OSError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2

@@ -83,17 +83,21 @@ class _Section:
     note: str = ""
 
 
-def write_comparison_report(*, results_dir: Path, readme: Path) -> list[Path]:
+def write_comparison_report(*, results_dir: Path, readme: Path | None) -> list[Path]:
     """Newest complete run per app (and Django's CONN_MAX_AGE=0 variant), side by side.
 
-    Writes comparison.md and comparison charts into `results_dir` and the README section.
+    Writes comparison.md and comparison charts into `results_dir`, and the README section
+    unless `readme` is None.
     Refuses (HarnessError) when the Django and FastAPI runs differ in method; a
     CONN_MAX_AGE=0 run that differs from the default Django run is left out with a note.
     """
     sections = _sections(results_dir)
-    readme_text = _readme_text(readme)
-    readme_prefix = Path(os.path.relpath(results_dir, readme.parent)).as_posix()
-    new_readme = replace_section(readme_text, _body(sections, image_prefix=f"{readme_prefix}/"))
+    new_readme = None
+    if readme is not None:
+        readme_prefix = Path(os.path.relpath(results_dir, readme.parent)).as_posix()
+        new_readme = replace_section(
+            _readme_text(readme), _body(sections, image_prefix=f"{readme_prefix}/")
+        )
     written = []
     for section in sections:
         if not section.runs:
@@ -111,8 +115,11 @@ def write_comparison_report(*, results_dir: Path, readme: Path) -> list[Path]:
         "# Results\n\nThe newest complete runs, by `make report` (python -m scripts.report).\n\n"
     )
     atomic_write(comparison, heading + _body(sections, image_prefix=""))
-    atomic_write(readme, new_readme)
-    return [*written, comparison, readme]
+    written.append(comparison)
+    if readme is not None and new_readme is not None:
+        atomic_write(readme, new_readme)
+        written.append(readme)
+    return written
 
 
 def _sections(results_dir: Path) -> list[_Section]:
@@ -129,7 +136,35 @@ def _sections(results_dir: Path) -> list[_Section]:
     zero_dir = newest_complete_run(results_dir, "django", variant=CONN_MAX_AGE_0)
     if django is not None and zero_dir is not None:
         sections.append(_conn_max_age_section(django, _view(zero_dir, "", results_dir)))
+    for variant in _shared_variants(results_dir):
+        pair = [
+            _view(run_dir, label, results_dir)
+            for app, label in APPS
+            if (run_dir := newest_complete_run(results_dir, app, variant=variant)) is not None
+        ]
+        differences = method_differences(pair[0].meta, pair[1].meta)
+        title = f"{pair[0].label} vs {pair[1].label}, variant `{variant}`"
+        stem = "variant-" + "".join(c if c.isalnum() else "-" for c in variant)
+        if differences:
+            note = f"Not compared: the two runs differ in method ({'; '.join(differences)})."
+            sections.append(_Section(title, [], stem, note))
+        else:
+            sections.append(_Section(title, pair, stem))
     return sections
+
+
+def _shared_variants(results_dir: Path) -> list[str]:
+    """Variant labels with a complete run of every app (CONN_MAX_AGE=0 has its own section)."""
+    seen: dict[str, set[str]] = {}
+    for run_dir in sorted(p for p in results_dir.iterdir() if p.is_dir()):
+        if not (run_dir / "meta.json").is_file() or (run_dir / "INCOMPLETE").exists():
+            continue
+        meta = load_meta(run_dir)
+        variant = meta.get("variant")
+        if isinstance(variant, str) and variant != CONN_MAX_AGE_0 and meta.get("complete"):
+            seen.setdefault(variant, set()).add(str(meta.get("app")))
+    wanted = {app for app, _ in APPS}
+    return sorted(v for v, apps in seen.items() if apps >= wanted)
 
 
 def _conn_max_age_section(django: RunView, zero: RunView) -> _Section:

@@ -65,6 +65,7 @@ class ResourceMonitor:
         self._interval = interval
         self._processes: dict[_Key, psutil.Process] = {}
         self._cpu_seen: dict[_Key, float] = {}
+        self._group_of: dict[_Key, str] = {}
         self._last_tick = 0.0  # epoch, to compare with process creation times
         self._last_tick_mono = time.monotonic()  # for CPU time deltas, immune to clock steps
         self._latest: dict[str, GroupReading] = {}
@@ -134,11 +135,15 @@ class ResourceMonitor:
                     if reading is None:
                         continue
                     per_process[key] = reading
+                    self._group_of[key] = group
                 keys.append(key)
             members[group] = keys
+        counted_before = self._counted_by_gone(per_process.keys())
         self._forget_gone(per_process.keys())
         readings = {
-            group: _aggregate([per_process[k] for k in keys], elapsed)
+            group: _aggregate(
+                [per_process[k] for k in keys], elapsed, already=counted_before.get(group, 0.0)
+            )
             for group, keys in members.items()
         }
         if LOADGEN_GROUP in members:
@@ -188,7 +193,9 @@ class ResourceMonitor:
                 rss = process.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return None
-        cpu = times.user + times.system
+        # Reaped children's time too: a PostgreSQL backend that lives for one request
+        # (CONN_MAX_AGE=0) starts and ends between two ticks and would otherwise be missed.
+        cpu = times.user + times.system + times.children_user + times.children_system
         previous = self._cpu_seen.get(key)
         if previous is None:
             # Born during the interval: all its CPU belongs to it. Otherwise only a baseline.
@@ -196,11 +203,25 @@ class ResourceMonitor:
         self._cpu_seen[key] = cpu
         return _ProcessReading(cpu_seconds=max(0.0, cpu - previous), rss_bytes=rss)
 
+    def _counted_by_gone(self, alive: Iterable[_Key]) -> dict[str, float]:
+        """CPU already counted for processes that exited since the last tick, per group.
+
+        Their parent's reaped-children time now includes all of it again (see `_read`).
+        """
+        keep = set(alive)
+        counted: dict[str, float] = {}
+        for key, cpu in self._cpu_seen.items():
+            group = self._group_of.get(key)
+            if key not in keep and group is not None:
+                counted[group] = counted.get(group, 0.0) + cpu
+        return counted
+
     def _forget_gone(self, alive: Iterable[_Key]) -> None:
         keep = set(alive)
         for key in [k for k in self._processes if k not in keep]:
             del self._processes[key]
             self._cpu_seen.pop(key, None)
+            self._group_of.pop(key, None)
 
     def _write(self, t: float, readings: Mapping[str, GroupReading]) -> None:
         if self._file is None:
@@ -219,8 +240,10 @@ class ResourceMonitor:
         self._file.flush()
 
 
-def _aggregate(readings: list[_ProcessReading], elapsed: float) -> GroupReading:
-    cpu_seconds = sum(r.cpu_seconds for r in readings)
+def _aggregate(
+    readings: list[_ProcessReading], elapsed: float, *, already: float = 0.0
+) -> GroupReading:
+    cpu_seconds = max(0.0, sum(r.cpu_seconds for r in readings) - already)
     return GroupReading(
         pid_count=len(readings),
         cpu_pct=100.0 * cpu_seconds / elapsed if elapsed > 0 else 0.0,

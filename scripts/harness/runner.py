@@ -38,6 +38,7 @@ RESULTS_DIR = REPO / "results"
 LOCUSTFILE = REPO / "loadtest" / "locustfile.py"
 # Extra time the load generator gets beyond its planned duration before it is killed.
 LOCUST_GRACE_SECONDS = 90.0
+PLAIN_PROGRESS_SECONDS = 15.0
 
 # User-facing name -> the BENCH_* name loadtest/settings.py reads.
 LOAD_ALIASES = {
@@ -291,15 +292,29 @@ def run_locust(
         started = time.monotonic()
         bound = None if settings.ui else settings.planned_seconds() + LOCUST_GRACE_SECONDS
         console = Console(stderr=True)
-        with Live(console=console, refresh_per_second=1, transient=True) as live:
+        # On a terminal the progress line redraws in place; in a log (CI, a file) a plain
+        # line is printed every PLAIN_PROGRESS_SECONDS instead.
+        live = Live(console=console, refresh_per_second=1, transient=True)
+        if console.is_terminal:
+            live.start()
+        try:
+            last_plain = 0.0
             while locust.alive():
                 if bound is not None and time.monotonic() - started > bound:
                     raise TimeoutError(f"Locust ran past its bound of {bound:.0f} s; stopped")
                 if stack is not None:
                     stack.check_alive()
                 if not settings.ui:
-                    live.update(progress_text(settings, run_dir, started))
+                    text = progress_text(settings, run_dir, started)
+                    if console.is_terminal:
+                        live.update(text)
+                    elif time.monotonic() - last_plain >= PLAIN_PROGRESS_SECONDS:
+                        print(text, file=sys.stderr, flush=True)
+                        last_plain = time.monotonic()
                 time.sleep(1)
+        finally:
+            if console.is_terminal:
+                live.stop()
         return locust.popen.returncode
     finally:
         locust.stop(timeout=30)

@@ -1,4 +1,4 @@
-"""`make bench-fastapi` and `make bench-django` end to end, with a tiny ramp on the real stack."""
+"""`make bench` end to end with a tiny ramp on the real stack: both apps, then the comparison."""
 
 from __future__ import annotations
 
@@ -8,40 +8,27 @@ import subprocess
 from pathlib import Path
 
 import psutil
-import pytest
 
 from infra.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
 STEP_KEYS = {
-    "users",
-    "seconds",
-    "requests",
-    "rps",
-    "avg_ms",
-    "p50_ms",
-    "p95_ms",
-    "p99_ms",
-    "max_ms",
-    "failures",
-    "fail_ratio",
-    "app_cpu_pct",
-    "app_rss_mb",
-    "db_cpu_pct",
-    "loadgen_cpu_pct",
-    "valid",
-    "endpoints",
+    "users", "seconds", "requests", "rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms",
+    "failures", "fail_ratio", "app_cpu_pct", "app_rss_mb", "db_cpu_pct", "loadgen_cpu_pct",
+    "valid", "endpoints",
 }
 ROUTES = {"/products", "/products/{pk}", "/orders", "/orders/{pk}"}
+RUN_FILES = ("meta.json", "summary.json", "summary.md", "steps.csv", "locust.html",
+             "latency.png", "rps.png", "timeline.png", "invariants.json")
 
 
 def _descendants() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True)}
 
 
-@pytest.mark.parametrize("app", ["fastapi", "django"])
-def test_make_bench_writes_a_complete_run(app: str, tmp_path: Path) -> None:
+def test_make_bench_runs_both_apps_and_compares(tmp_path: Path) -> None:
+    """Both apps on the same ports one after the other, then results/comparison.md."""
     results = tmp_path / "results"
     env = {
         **os.environ,
@@ -52,49 +39,39 @@ def test_make_bench_writes_a_complete_run(app: str, tmp_path: Path) -> None:
         "SPAWN_RATE": "4",
         "THINK": "0.05-0.1",
         "SEED_USERS": "8",
-        "SEED_HASH_ITERATIONS": "1000",
         "NGINX_PORT": str(free_port()),
         "APP_PORT": str(free_port()),
         "PG_PORT": str(free_port()),
         "PG_DATA_DIR": str(tmp_path / "pgdata"),
     }
+    readme_before = (REPO / "README.md").read_text()
     before = _descendants()
-    done = subprocess.run(
-        ["make", "-s", f"bench-{app}"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = subprocess.run(["make", "-s", "bench"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=400, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert _descendants() - before == set()
+    assert (REPO / "README.md").read_text() == readme_before  # only `make report` edits it
 
-    (run_dir,) = results.iterdir()
-    assert run_dir.name.endswith(f"-{app}")
+    runs = sorted(p for p in results.iterdir() if p.is_dir())
+    assert [r.name.rsplit("-", 1)[1] for r in runs] == ["django", "fastapi"]
+    comparison = (results / "comparison.md").read_text()
+    assert "django" in comparison and "fastapi" in comparison
+    assert (results / "comparison-latency.png").stat().st_size > 0
+    for run_dir in runs:
+        _check_run(run_dir, run_dir.name.rsplit("-", 1)[1])
+
+
+def _check_run(run_dir: Path, app: str) -> None:
     assert not (run_dir / "INCOMPLETE").exists()
-    for name in (
-        "meta.json",
-        "summary.json",
-        "summary.md",
-        "steps.csv",
-        "locust.html",
-        "latency.png",
-        "rps.png",
-        "timeline.png",
-    ):
+    for name in RUN_FILES:
         assert (run_dir / name).stat().st_size > 0, name
 
     meta = json.loads((run_dir / "meta.json").read_text())
     assert meta["complete"] is True and meta["app"] == app
     assert meta["ramp"] == [2, 4] and meta["slo_ms"] == 100
+    assert meta["command"].startswith("make bench ")
     assert meta["stack"]["envelope"]["applied"]["method"] in {
-        "cgroup-v2",
-        "cgroup-v1",
-        "taskset",
-        "none",
-    }
+        "cgroup-v2", "cgroup-v1", "taskset", "none"}
     assert meta["git"]["sha"]
 
     summary = json.loads((run_dir / "summary.json").read_text())

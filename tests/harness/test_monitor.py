@@ -71,3 +71,30 @@ def test_a_failing_group_callable_does_not_stop_the_others(tmp_path: Path) -> No
     series = load_resources(path)
     assert max(series["db"].cpu_pct) > 0
     assert set(series["app"].cpu_pct) == {0.0}
+
+
+# Like a PostgreSQL backend per request: many children, each gone long before the next tick.
+SHORT_LIVED = """
+import subprocess, sys, time
+time.sleep(0.5)
+burn = "import time\\nend = time.process_time() + 0.05\\nwhile time.process_time() < end: pass"
+for _ in range(20):
+    subprocess.run([sys.executable, "-c", burn], check=True)
+time.sleep(1.5)
+"""
+
+
+def test_children_that_live_between_ticks_are_still_counted(tmp_path: Path) -> None:
+    path = tmp_path / "resources.csv"
+    parent = subprocess.Popen([sys.executable, "-c", SHORT_LIVED])
+    try:
+        with ResourceMonitor(path, {"db": lambda: [parent.pid]}, interval=1.0):
+            parent.wait(timeout=60)
+    finally:
+        parent.kill()
+        parent.wait()
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["group"] == "db"]
+    cpu_seconds = sum(float(r["cpu_pct"]) for r in rows) / 100  # one-second intervals
+    # 20 children x (0.05 s burnt + interpreter start-up): at least the burnt second counts.
+    assert cpu_seconds >= 1.0, rows

@@ -149,3 +149,21 @@ def test_a_damaged_summary_is_reported_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith(f"report: {run_dir / 'summary.json'}: missing keys app, variant,")
     assert err.count("\n") == 1
+
+
+def test_runs_sharing_a_variant_label_get_their_own_table(tmp_path: Path, readme: Path) -> None:
+    results = tmp_path / "results"
+    finished_run(results, "django", 0)
+    finished_run(results, "fastapi", 1)
+    auto_django = finished_run(results, "django", 2, variant="auto-ramp", slow_ms=300)
+    auto_fastapi = finished_run(results, "fastapi", 3, variant="auto-ramp")
+    finished_run(results, "django", 4, variant="django-only")
+
+    assert main(["--results", str(results), "--readme", str(readme)]) == 0
+
+    text = readme.read_text()
+    assert "### Django vs FastAPI, variant `auto-ramp`" in text
+    assert f"- Django: `results/{auto_django.name}`" in text
+    assert f"- FastAPI: `results/{auto_fastapi.name}`" in text
+    assert "django-only" not in text
+    assert (results / "variant-auto-ramp-latency.png").stat().st_size > 0
