@@ -176,9 +176,11 @@ def _decorate(ax: Axes, summary: Summary, ylabel: str, what: str, title: str | N
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
+    # Two lines: long run labels (CONN_MAX_AGE=60 vs CONN_MAX_AGE=0) must not be clipped.
     ax.set_title(
-        f"{title or _title(summary)}: {what} per step "
-        f"(think {think_text(summary['think'])}, {summary['step_seconds']:g} s steps)"
+        f"{title or _title(summary)}: {what} per step\n"
+        f"think {think_text(summary['think'])}, {summary['step_seconds']:g} s steps",
+        fontsize=10,
     )
 
 

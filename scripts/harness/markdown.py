@@ -25,8 +25,9 @@ class RunView:
 def settings_sentence(summary: Summary) -> str:
     users = " ".join(str(u) for u in summary["ramp"])
     ramp = (
-        f"auto ramp (grown while the SLO held): {users} users"
-        if summary["auto_ramp"]
+        f"auto ramp from {summary['ramp'][0]} users, +50 % a step until the average broke "
+        "the SLO or errors passed 1 %"
+        if summary["auto_ramp"] and summary["ramp"]
         else f"ramp {users} users"
     )
     return (
@@ -227,18 +228,19 @@ _SIDE_METRICS: tuple[tuple[str, str], ...] = (
 def side_by_side(runs: Sequence[RunView], *, title: str, charts: Sequence[tuple[str, str]]) -> str:
     """A per-step table with one column per run and metric, the knees, and provenance.
 
-    Rows pair the runs' steps by position; callers compare only runs with the same ramp.
-    `charts` is (alt text, image path) pairs to show under the table.
+    Rows are the user counts any run stepped through (an auto ramp may go further for one
+    app than for another); a run without that step shows a dash. `charts` is (alt text,
+    image path) pairs to show under the table.
     """
     first = runs[0].summary
     header = ("users", *(f"{run.label} {metric}" for metric, _ in _SIDE_METRICS for run in runs))
+    by_users = [{s["users"]: s for s in run.summary["steps"]} for run in runs]
     rows = []
-    for i, step in enumerate(first["steps"]):
-        cells = [str(step["users"])]
+    for users in sorted({u for steps in by_users for u in steps}):
+        cells = [str(users)]
         for _, key in _SIDE_METRICS:
-            for run in runs:
-                steps = run.summary["steps"]
-                cells.append(_side_cell(steps[i], key) if i < len(steps) else DASH)
+            for steps in by_users:
+                cells.append(_side_cell(steps[users], key) if users in steps else DASH)
         rows.append(tuple(cells))
     lines = [f"### {title}", "", settings_sentence(first), "", *_table(header, rows), ""]
     invalid = [

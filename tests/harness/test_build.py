@@ -185,6 +185,6 @@ def test_an_auto_ramp_run_is_complete_with_the_steps_it_took(tmp_path: Path) -> 
     )
     summary, _ = analyze_run(run_dir)
     assert (summary["ramp"], summary["auto_ramp"], summary["complete"]) == ([10, 15], True, True)
-    assert "auto ramp (grown while the SLO held): 10 15 users" in run_markdown(
+    assert "auto ramp from 10 users, +50 % a step until the average broke the SLO" in run_markdown(
         summary, load_meta(run_dir)
     )

@@ -79,3 +79,47 @@ def test_invalid_steps_are_marked_in_the_side_by_side_table(tmp_path: Path) -> N
     )
     assert "| 20 | 2.0 † | 100.0 † | 150.0 † | 150.0 † | 2.08 % † | 80 † |" in text
     assert "† Invalid steps: Django at 20 users: load generator at 95.0 % CPU (limit 90 %)." in text
+
+
+def test_side_by_side_shows_every_step_either_run_took() -> None:
+    from scripts.harness.markdown import RunView, side_by_side
+
+    def view(label: str, users: list[int]) -> RunView:
+        steps = [
+            {
+                "users": u,
+                "rps": float(u),
+                "avg_ms": 1.0,
+                "p95_ms": 2.0,
+                "p99_ms": 3.0,
+                "fail_ratio": 0.0,
+                "app_cpu_pct": 50.0,
+                "valid": True,
+                "invalid_reason": None,
+            }
+            for u in users
+        ]
+        summary = {
+            "steps": steps,
+            "ramp": users,
+            "auto_ramp": True,
+            "think": {"text": "1"},
+            "slo_ms": 100.0,
+            "step_seconds": 60.0,
+            "settle_seconds": 15.0,
+            "knee": {"avg_users": None, "p95_users": None, "invalid_breach_users": []},
+            "max_rps_within_slo": None,
+            "errors": {"any": False},
+        }
+        return RunView(
+            label=label,
+            folder=f"results/{label}",
+            summary=summary,  # type: ignore[arg-type]
+            meta={"machine": None, "command": "make bench"},
+        )
+
+    text = side_by_side(
+        [view("Django", [40, 60]), view("FastAPI", [40, 60, 90])], title="t", charts=[]
+    )
+    row = next(line for line in text.splitlines() if line.startswith("| 90 |"))
+    assert row.startswith("| 90 | - | 90.0 |"), row
