@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from infra.appservers import APPS
+from infra.appservers import APPS, REPO
 from scripts.cli import run
 from scripts.harness.results import mark_complete
 from scripts.harness.runner import RESULTS_DIR, bench_settings, run_one
@@ -26,6 +26,9 @@ def main() -> int:
         parser.error("--ui takes exactly one app")
     # Parse everything before starting anything: a typo fails in a second, not after a run.
     results_dir = Path(os.environ.get("RESULTS_DIR", "").strip() or RESULTS_DIR)
+    if args.ui:
+        # Hand-driven UI sessions are not benchmark results: keep them out of results/.
+        results_dir = REPO / ".run" / "ui"
     plans = [
         bench_settings(os.environ, app, ui=args.ui, results_dir=results_dir) for app in args.apps
     ]

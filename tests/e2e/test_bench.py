@@ -14,13 +14,36 @@ from infra.ports import free_port
 REPO = Path(__file__).resolve().parents[2]
 
 STEP_KEYS = {
-    "users", "seconds", "requests", "rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-    "failures", "fail_ratio", "app_cpu_pct", "app_rss_mb", "db_cpu_pct", "loadgen_cpu_pct",
-    "valid", "endpoints",
+    "users",
+    "seconds",
+    "requests",
+    "rps",
+    "avg_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+    "failures",
+    "fail_ratio",
+    "app_cpu_pct",
+    "app_rss_mb",
+    "db_cpu_pct",
+    "loadgen_cpu_pct",
+    "valid",
+    "endpoints",
 }
 ROUTES = {"/products", "/products/{pk}", "/orders", "/orders/{pk}"}
-RUN_FILES = ("meta.json", "summary.json", "summary.md", "steps.csv", "locust.html",
-             "latency.png", "rps.png", "timeline.png", "invariants.json")
+RUN_FILES = (
+    "meta.json",
+    "summary.json",
+    "summary.md",
+    "steps.csv",
+    "locust.html",
+    "latency.png",
+    "rps.png",
+    "timeline.png",
+    "invariants.json",
+)
 
 
 def _descendants() -> set[int]:
@@ -46,8 +69,15 @@ def test_make_bench_runs_both_apps_and_compares(tmp_path: Path) -> None:
     }
     readme_before = (REPO / "README.md").read_text()
     before = _descendants()
-    done = subprocess.run(["make", "-s", "bench"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=400, check=False)
+    done = subprocess.run(
+        ["make", "-s", "bench"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert _descendants() - before == set()
     assert (REPO / "README.md").read_text() == readme_before  # only `make report` edits it
@@ -71,7 +101,11 @@ def _check_run(run_dir: Path, app: str) -> None:
     assert meta["ramp"] == [2, 4] and meta["slo_ms"] == 100
     assert meta["command"].startswith("make bench ")
     assert meta["stack"]["envelope"]["applied"]["method"] in {
-        "cgroup-v2", "cgroup-v1", "taskset", "none"}
+        "cgroup-v2",
+        "cgroup-v1",
+        "taskset",
+        "none",
+    }
     assert meta["git"]["sha"]
 
     summary = json.loads((run_dir / "summary.json").read_text())
