@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -118,3 +121,43 @@ def _check_run(run_dir: Path, app: str) -> None:
         assert step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"] <= step["max_ms"]
     assert summary["invariants"]["ok"] is True
     assert set(summary["knee"]) >= {"avg_users", "p95_users"}
+
+
+def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    env = {
+        **os.environ,
+        "RESULTS_DIR": str(results),
+        "RAMP": "2",
+        "STEP_SECONDS": "120",
+        "SETTLE_SECONDS": "2",
+        "SEED_USERS": "4",
+        "NGINX_PORT": str(free_port()),
+        "APP_PORT": str(free_port()),
+        "PG_PORT": str(free_port()),
+        "PG_DATA_DIR": str(tmp_path / "pgdata"),
+    }
+    with subprocess.Popen(
+        [sys.executable, "-m", "scripts.bench", "fastapi"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        deadline = time.monotonic() + 120
+        while not list(results.glob("*/raw/samples-*.csv")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.5)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert any("locust" in " ".join(p.cmdline()) for p in family)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted; everything started has been stopped" in err
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == []
+    (run_dir,) = (p for p in results.iterdir() if p.is_dir())
+    assert (run_dir / "INCOMPLETE").exists()
+    assert json.loads((run_dir / "meta.json").read_text())["complete"] is False
+    assert not (run_dir / "summary.json").exists()
