@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
 
 from infra.appservers import APPS
 from infra.envelope import Envelope
+from infra.envvars import ConfigError, EnvReader, Var, integer, number
 from infra.seed import BENCH_USER_ITERATIONS, SeedOptions
 from infra.stack import DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, StackSettings
-
-T = TypeVar("T")
-
-
-class ConfigError(ValueError):
-    """A setting is missing or invalid; the message names it."""
-
-
-@dataclass(frozen=True)
-class Var:
-    """One documented environment variable."""
-
-    name: str
-    default: str
-    help: str
-
 
 # The single list of stack knobs; the README table is written from the same names.
 STACK_VARS = (
@@ -53,42 +36,19 @@ STACK_VARS = (
 )
 
 
-def _get(env: Mapping[str, str], name: str) -> str:
-    default = next(v.default for v in STACK_VARS if v.name == name)
-    return env.get(name, "").strip() or default
+def _port(env: EnvReader, name: str) -> int:
+    return env.parse(name, integer(1, 65535), "a port number (1-65535)")
 
 
-def _parse(env: Mapping[str, str], name: str, kind: Callable[[str], T], what: str) -> T:
-    raw = _get(env, name)
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not {what}") from None
-
-
-def _int(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
-        if not lo <= value <= hi:
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
-def _port(env: Mapping[str, str], name: str) -> int:
-    return _parse(env, name, _int(1, 65535), "a port number (1-65535)")
-
-
-def _worker_class(env: Mapping[str, str]) -> str:
-    value = _get(env, "GUNICORN_WORKER_CLASS")
+def _worker_class(env: EnvReader) -> str:
+    value = env.get("GUNICORN_WORKER_CLASS")
     if value not in ("sync", "gthread"):
         raise ConfigError(f"GUNICORN_WORKER_CLASS={value!r} must be sync or gthread")
     return value
 
 
 def stack_settings(
-    env: Mapping[str, str],
+    environ: Mapping[str, str],
     *,
     app: str | None = None,
     confine: bool = False,
@@ -96,47 +56,45 @@ def stack_settings(
     run_dir: Path = DEFAULT_RUN_DIR,
 ) -> StackSettings:
     """Build StackSettings from env; `confine` applies the APP_CPUS/APP_MEM_MB envelope."""
-    app = app or _get(env, "APP")
+    env = EnvReader(environ, STACK_VARS)
+    app = app or env.get("APP")
     if app not in APPS:
         raise ConfigError(f"APP={app!r} must be one of: {', '.join(APPS)}")
     envelope = None
     if confine:
-        cpus = _parse(env, "APP_CPUS", float, "a number of CPUs")
-        mem = _parse(env, "APP_MEM_MB", _int(64, 1 << 30), "a size in MB (>= 64)")
-        try:
-            envelope = Envelope(cpus=cpus, mem_mb=mem)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-    workers_raw = _get(env, "WORKERS")
-    workers = _parse(env, "WORKERS", _int(1, 1024), "a worker count") if workers_raw else None
-    url = _get(env, "DATABASE_URL") or None
+        envelope = Envelope(
+            cpus=env.parse("APP_CPUS", number(above=0), "a number of CPUs (> 0)"),
+            mem_mb=env.parse("APP_MEM_MB", integer(64, 1 << 30), "a size in MB (>= 64)"),
+        )
+    workers = (
+        env.parse("WORKERS", integer(1, 1024), "a worker count") if env.get("WORKERS") else None
+    )
+    url = env.get("DATABASE_URL") or None
     if url is not None and not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError("DATABASE_URL must start with postgresql://")
-    try:
-        seed = SeedOptions(
-            products=_parse(env, "SEED_PRODUCTS", _int(1, 10_000_000), "a product count"),
-            users=_parse(env, "SEED_USERS", _int(1, 10_000_000), "a user count"),
-            hash_iterations=_parse(env, "SEED_HASH_ITERATIONS", _int(1, 10**8), "a count"),
-        )
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    seed = SeedOptions(
+        products=env.parse("SEED_PRODUCTS", integer(1, 10_000_000), "a product count"),
+        users=env.parse("SEED_USERS", integer(1, 10_000_000), "a user count"),
+        hash_iterations=env.parse("SEED_HASH_ITERATIONS", integer(1, 10**8), "a count"),
+    )
+    nginx_port = _port(env, "NGINX_PORT")
     return StackSettings(
         app=app,
-        nginx_port=_port(env, "NGINX_PORT"),
+        nginx_port=nginx_port,
         app_port=_port(env, "APP_PORT"),
         pg_port=_port(env, "PG_PORT"),
-        data_dir=Path(_get(env, "PG_DATA_DIR") or data_dir),
-        run_dir=run_dir / f"{app}-{_port(env, 'NGINX_PORT')}",
+        data_dir=Path(env.get("PG_DATA_DIR") or data_dir),
+        run_dir=run_dir / f"{app}-{nginx_port}",
         database_url=url,
         seed=seed,
         envelope=envelope,
         workers=workers,
-        conn_max_age=_parse(env, "DJANGO_CONN_MAX_AGE", _int(0, 10**6), "seconds (>= 0)"),
+        conn_max_age=env.parse("DJANGO_CONN_MAX_AGE", integer(0, 10**6), "seconds (>= 0)"),
         gunicorn_worker_class=_worker_class(env),
-        gunicorn_threads=_parse(env, "GUNICORN_THREADS", _int(1, 256), "a thread count"),
-        pool_size=_parse(env, "DB_POOL_SIZE", _int(1, 1000), "a pool size (>= 1)"),
-        max_overflow=_parse(env, "DB_MAX_OVERFLOW", _int(0, 1000), "a count (>= 0)"),
-        secret_key=_get(env, "APP_SECRET_KEY") or None,
-        nginx_binary=_get(env, "NGINX"),
-        nginx_workers=_parse(env, "NGINX_WORKERS", _int(1, 64), "a worker count"),
+        gunicorn_threads=env.parse("GUNICORN_THREADS", integer(1, 256), "a thread count"),
+        pool_size=env.parse("DB_POOL_SIZE", integer(1, 1000), "a pool size (>= 1)"),
+        max_overflow=env.parse("DB_MAX_OVERFLOW", integer(0, 1000), "a count (>= 0)"),
+        secret_key=env.get("APP_SECRET_KEY") or None,
+        nginx_binary=env.get("NGINX"),
+        nginx_workers=env.parse("NGINX_WORKERS", integer(1, 64), "a worker count"),
     )

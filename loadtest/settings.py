@@ -7,14 +7,12 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
+from infra.envvars import ConfigError, EnvReader, Var, integer, number
 from loadtest.think import ThinkTime, parse_think
-
-T = TypeVar("T")
 
 # A step is only worth measuring when at least this share of it is steady state, i.e. not
 # spent spawning users or settling after the spawn.
@@ -24,17 +22,8 @@ AUTO_MAX_FAILURE_RATIO = 0.01
 PAGE_SIZE = 20
 
 
-class SettingsError(ValueError):
-    """A BENCH_* variable is invalid; the message names it and fits on one line."""
-
-
-@dataclass(frozen=True)
-class Var:
-    """One documented environment variable."""
-
-    name: str
-    default: str
-    help: str
+# A BENCH_* variable is invalid: the same error as every other setting of the project.
+SettingsError = ConfigError
 
 
 LOAD_VARS = (
@@ -138,25 +127,25 @@ def max_users_change(*, step_seconds: float, settle_seconds: float, spawn_rate: 
     return math.floor(spare * spawn_rate) if spare > 0 else 0
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> LoadSettings:
+def load_settings(environ: Mapping[str, str] | None = None) -> LoadSettings:
     """Parse and cross-check every BENCH_* variable; raise SettingsError naming the culprit."""
-    env = os.environ if env is None else env
-    step_seconds = _parse(env, "BENCH_STEP_SECONDS", _number(above=0), "a number of seconds > 0")
-    settle_seconds = _parse(
-        env, "BENCH_SETTLE_SECONDS", _number(at_least=0), "a number of seconds >= 0"
+    env = EnvReader(os.environ if environ is None else environ, LOAD_VARS)
+    step_seconds = env.parse("BENCH_STEP_SECONDS", number(above=0), "a number of seconds > 0")
+    settle_seconds = env.parse(
+        "BENCH_SETTLE_SECONDS", number(at_least=0), "a number of seconds >= 0"
     )
-    spawn_rate = _parse(env, "BENCH_SPAWN_RATE", _number(above=0), "a number of users/s > 0")
+    spawn_rate = env.parse("BENCH_SPAWN_RATE", number(above=0), "a number of users/s > 0")
     settings = LoadSettings(
         ramp=_ramp(env),
         step_seconds=step_seconds,
         settle_seconds=settle_seconds,
         spawn_rate=spawn_rate,
-        think=_parse(env, "BENCH_THINK", parse_think, "'low-high' or a number of seconds >= 0"),
-        slo_ms=_parse(env, "BENCH_SLO_MS", _number(above=0), "a number of ms > 0"),
-        samples_dir=Path(_get(env, "BENCH_SAMPLES_DIR")),
-        user_count=_parse(env, "BENCH_USER_COUNT", _integer(1), "an integer >= 1"),
-        user_password=_get(env, "BENCH_USER_PASSWORD"),
-        product_pages=_parse(env, "BENCH_PRODUCT_PAGES", _integer(1), "an integer >= 1"),
+        think=env.parse("BENCH_THINK", parse_think, "'low-high' or a number of seconds >= 0"),
+        slo_ms=env.parse("BENCH_SLO_MS", number(above=0), "a number of ms > 0"),
+        samples_dir=Path(env.get("BENCH_SAMPLES_DIR")),
+        user_count=env.parse("BENCH_USER_COUNT", integer(1), "an integer >= 1"),
+        user_password=env.get("BENCH_USER_PASSWORD"),
+        product_pages=env.parse("BENCH_PRODUCT_PAGES", integer(1), "an integer >= 1"),
         run_id=_run_id(env),
     )
     _check_ramp_fits(settings)
@@ -172,48 +161,14 @@ def current_settings() -> LoadSettings:
         raise SystemExit(f"loadtest: {exc}") from None
 
 
-def _get(env: Mapping[str, str], name: str) -> str:
-    return env.get(name, "").strip() or _DEFAULTS[name]
-
-
-def _parse(env: Mapping[str, str], name: str, kind: Callable[[str], T], what: str) -> T:
-    raw = _get(env, name)
-    try:
-        return kind(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not {what}") from None
-
-
-def _number(*, above: float | None = None, at_least: float | None = None) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        value = float(raw)
-        if not math.isfinite(value):
-            raise ValueError(raw)
-        if (above is not None and value <= above) or (at_least is not None and value < at_least):
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
-def _integer(lowest: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
-        if value < lowest:
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
-def _ramp(env: Mapping[str, str]) -> Ramp:
-    raw = _get(env, "BENCH_RAMP")
-    max_users = _parse(env, "BENCH_AUTO_MAX_USERS", _integer(1), "an integer >= 1")
-    max_steps = _parse(env, "BENCH_AUTO_MAX_STEPS", _integer(1), "an integer >= 1")
+def _ramp(env: EnvReader) -> Ramp:
+    raw = env.get("BENCH_RAMP")
+    max_users = env.parse("BENCH_AUTO_MAX_USERS", integer(1), "an integer >= 1")
+    max_steps = env.parse("BENCH_AUTO_MAX_STEPS", integer(1), "an integer >= 1")
     if raw == "auto" or raw.startswith("auto:"):
         start_raw = raw.removeprefix("auto").removeprefix(":") or "40"
         try:
-            start = _integer(1)(start_raw)
+            start = integer(1)(start_raw)
         except ValueError:
             raise SettingsError(
                 f"BENCH_RAMP={raw!r}: the auto start must be an integer >= 1"
@@ -222,7 +177,7 @@ def _ramp(env: Mapping[str, str]) -> Ramp:
             raise SettingsError(f"BENCH_RAMP={raw!r} starts above BENCH_AUTO_MAX_USERS={max_users}")
         return AutoRamp(start=start, max_users=max_users, max_steps=max_steps)
     try:
-        users = tuple(_integer(1)(part) for part in raw.replace(",", " ").split())
+        users = tuple(integer(1)(part) for part in raw.replace(",", " ").split())
     except ValueError:
         users = ()
     if not users:
@@ -233,8 +188,8 @@ def _ramp(env: Mapping[str, str]) -> Ramp:
     return FixedRamp(users=users)
 
 
-def _run_id(env: Mapping[str, str]) -> str:
-    raw = env.get("BENCH_RUN_ID", "").strip()
+def _run_id(env: EnvReader) -> str:
+    raw = env.get("BENCH_RUN_ID")
     if not raw:
         return secrets.token_hex(4)
     if _RUN_ID_RE.fullmatch(raw) is None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 
-from infra.config import ConfigError
+from infra.envvars import ConfigError
 from infra.ports import PortInUseError
 from infra.procs import ProcessFailedError
 

@@ -22,12 +22,13 @@ from typing import Any
 import psycopg
 
 from infra.appservers import REPO
-from infra.config import STACK_VARS, ConfigError, stack_settings
+from infra.config import STACK_VARS, stack_settings
 from infra.database import redact
 from infra.envelope import pin_others
+from infra.envvars import ConfigError
 from infra.procs import ManagedProcess
 from infra.stack import Stack, StackSettings
-from loadtest.settings import AutoRamp, LoadSettings, SettingsError, load_settings
+from loadtest.settings import AutoRamp, LoadSettings, load_settings
 from scripts.harness import machine
 from scripts.harness.invariants import check_invariants
 from scripts.harness.meta import META_FILE, load_meta
@@ -112,10 +113,7 @@ def bench_settings(
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ConfigError(f"TARGET_URL={target!r}: only loopback targets are allowed")
     load_env = _load_env(env, user_count=user_count)
-    try:
-        load = load_settings(load_env)
-    except SettingsError as exc:
-        raise ConfigError(str(exc)) from None
+    load = load_settings(load_env)
     raw_procs = env.get("LOCUST_PROCESSES", "").strip() or "1"
     if not raw_procs.isdigit() or not 1 <= int(raw_procs) <= 256:
         raise ConfigError(f"LOCUST_PROCESSES={raw_procs!r} is not a process count (1-256)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import ConfigError
+from infra.envvars import ConfigError
 from scripts.harness.runner import bench_settings, command_line, locust_argv
 
 

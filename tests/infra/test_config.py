@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.config import ConfigError, stack_settings
+from infra.config import stack_settings
+from infra.envvars import ConfigError
 
 
 def test_defaults() -> None:
