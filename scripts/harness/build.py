@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +12,14 @@ from scripts.harness.compare import ensure_comparable, method_differences
 from scripts.harness.errors import HarnessError
 from scripts.harness.knee import find_knee
 from scripts.harness.markdown import RunView, run_markdown, side_by_side
-from scripts.harness.meta import load_meta, lookup, planned_ramp, require, require_number
+from scripts.harness.meta import (
+    load_meta,
+    lookup,
+    planned_ramp,
+    read_json_object,
+    require,
+    require_number,
+)
 from scripts.harness.readme import replace_section
 from scripts.harness.resources import load_resources
 from scripts.harness.results import RAW_DIR, atomic_write, newest_complete_run, write_run_file
@@ -231,10 +237,7 @@ def _invariants(run_dir: Path) -> dict[str, Any]:
     path = run_dir / INVARIANTS_FILE
     if not path.is_file():
         return dict(NOT_CHECKED)
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise HarnessError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(obj, dict) or "ok" not in obj:
+    obj = read_json_object(path)
+    if "ok" not in obj:
         raise HarnessError(f"{path}: must be an object with 'ok'")
     return obj

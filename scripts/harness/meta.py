@@ -13,17 +13,21 @@ from scripts.harness.errors import HarnessError
 META_FILE = "meta.json"
 
 
-def load_meta(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / META_FILE
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from `path`; HarnessError (one line, naming the file) otherwise."""
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        obj = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise HarnessError(f"{path}: missing") from None
     except ValueError as exc:
         raise HarnessError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(meta, dict):
+    if not isinstance(obj, dict):
         raise HarnessError(f"{path}: must hold a JSON object")
-    return meta
+    return obj
+
+
+def load_meta(run_dir: Path) -> dict[str, Any]:
+    return read_json_object(run_dir / META_FILE)
 
 
 def lookup(meta: dict[str, Any], path: str, default: object = None) -> Any:

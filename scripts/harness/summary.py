@@ -12,6 +12,7 @@ from typing import Any, TypedDict, cast
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
+from scripts.harness.meta import read_json_object
 from scripts.harness.steps import StepResult
 
 
@@ -213,13 +214,8 @@ def dumps(summary: Summary) -> str:
 
 def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: missing") from None
-    except ValueError as exc:
-        raise HarnessError(f"{path}: not JSON ({exc})") from None
-    missing = [k for k in Summary.__annotations__ if not isinstance(obj, dict) or k not in obj]
+    obj = read_json_object(path)
+    missing = [k for k in Summary.__annotations__ if k not in obj]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")
     return cast(Summary, obj)

@@ -163,7 +163,8 @@ def test_a_run_cut_short_is_not_complete(tmp_path: Path) -> None:
         (lambda d: (d / "raw" / "resources.csv").unlink(), r"resources.csv: missing"),
         (lambda d: (d / "meta.json").write_text("{"), "meta.json: not JSON"),
         (lambda d: (d / "meta.json").write_text('{"app": "django"}'), "missing 'think'"),
-        (lambda d: (d / "invariants.json").write_text("[]"), "invariants.json: must be"),
+        (lambda d: (d / "invariants.json").write_text("[]"), "invariants.json: must hold a JSON"),
+        (lambda d: (d / "invariants.json").write_text("{}"), "invariants.json: must be an object"),
     ],
 )
 def test_bad_run_folders_are_refused_with_a_message(
