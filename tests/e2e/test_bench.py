@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,9 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from infra.ports import free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.e2e._env import REPO, isolated_env
 
 STEP_KEYS = {
     "users",
@@ -56,20 +53,16 @@ def _descendants() -> set[int]:
 def test_make_bench_runs_both_apps_and_compares(tmp_path: Path) -> None:
     """Both apps on the same ports one after the other, then results/comparison.md."""
     results = tmp_path / "results"
-    env = {
-        **os.environ,
-        "RESULTS_DIR": str(results),
-        "RAMP": "2 4",
-        "STEP_SECONDS": "8",
-        "SETTLE_SECONDS": "2",
-        "SPAWN_RATE": "4",
-        "THINK": "0.05-0.1",
-        "SEED_USERS": "8",
-        "NGINX_PORT": str(free_port()),
-        "APP_PORT": str(free_port()),
-        "PG_PORT": str(free_port()),
-        "PG_DATA_DIR": str(tmp_path / "pgdata"),
-    }
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(results),
+        RAMP="2 4",
+        STEP_SECONDS="8",
+        SETTLE_SECONDS="2",
+        SPAWN_RATE="4",
+        THINK="0.05-0.1",
+        SEED_USERS="8",
+    )
     readme_before = (REPO / "README.md").read_text()
     before = _descendants()
     done = subprocess.run(
@@ -125,18 +118,14 @@ def _check_run(run_dir: Path, app: str) -> None:
 
 def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    env = {
-        **os.environ,
-        "RESULTS_DIR": str(results),
-        "RAMP": "2",
-        "STEP_SECONDS": "120",
-        "SETTLE_SECONDS": "2",
-        "SEED_USERS": "4",
-        "NGINX_PORT": str(free_port()),
-        "APP_PORT": str(free_port()),
-        "PG_PORT": str(free_port()),
-        "PG_DATA_DIR": str(tmp_path / "pgdata"),
-    }
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(results),
+        RAMP="2",
+        STEP_SECONDS="120",
+        SETTLE_SECONDS="2",
+        SEED_USERS="4",
+    )
     with subprocess.Popen(
         [sys.executable, "-m", "scripts.bench", "fastapi"],
         cwd=REPO,

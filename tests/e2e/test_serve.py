@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import socket
@@ -17,24 +16,16 @@ import psutil
 import psycopg
 import pytest
 
-from infra.ports import free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.e2e._env import REPO, isolated_env
 
 
 def _serve_env(tmp_path: Path, app: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "APP": app,
-        "NGINX_PORT": str(free_port()),
-        "APP_PORT": str(free_port()),
-        "PG_PORT": str(free_port()),
-        "PG_DATA_DIR": str(tmp_path / "pgdata"),
-        "SEED_USERS": "3",
-        "SEED_HASH_ITERATIONS": "1000",
-        "APP_SECRET_KEY": "serve-test-secret-key-that-is-long-enough-0123456789",
-    }
+    return isolated_env(
+        tmp_path,
+        APP=app,
+        SEED_USERS="3",
+        APP_SECRET_KEY="serve-test-secret-key-that-is-long-enough-0123456789",
+    )
 
 
 def _read_lines(proc: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
