@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 
+import psycopg
+
 from infra.envvars import ConfigError
 from infra.ports import PortInUseError
 from infra.procs import ProcessFailedError
 
 EXPECTED_ERRORS = (
+    psycopg.Error,
     ConfigError,
     PortInUseError,
     ProcessFailedError,
