@@ -38,7 +38,6 @@ RUN_FILES = (
     "summary.json",
     "summary.md",
     "steps.csv",
-    "locust.html",
     "latency.png",
     "rps.png",
     "timeline.png",
