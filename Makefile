@@ -66,6 +66,10 @@ ui-fastapi: $(STAMP) ## FastAPI stack with the Locust web UI on 127.0.0.1:8089
 report: $(STAMP) ## Rebuild the README results and results/comparison.md from saved runs
 	$(PY) -m scripts.report
 
+.PHONY: prune-results
+prune-results: $(STAMP) ## List run folders README.md and results/*.md do not cite; DELETE=yes deletes them
+	$(PY) -m scripts.prune $(if $(filter yes,$(DELETE)),--delete)
+
 .PHONY: constraints
 constraints: ## Re-pin constraints.txt from a fresh install of the pyproject ranges
 	rm -rf /tmp/constraints-venv && $(PYTHON) -m venv /tmp/constraints-venv
