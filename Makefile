@@ -66,6 +66,11 @@ ui-fastapi: $(STAMP) ## FastAPI stack with the Locust web UI on 127.0.0.1:8089
 report: $(STAMP) ## Rebuild the README results and results/comparison.md from saved runs
 	$(PY) -m scripts.report
 
+.PHONY: percentiles
+percentiles: $(STAMP) ## Recompute RUN=results/<run>'s figures from its raw samples; fails if summary.json differs
+	@test -n "$(RUN)" || { echo "usage: make percentiles RUN=results/<run folder>" >&2; exit 2; }
+	$(PY) -m scripts.percentiles $(RUN)
+
 .PHONY: prune-results
 prune-results: $(STAMP) ## List run folders README.md and results/*.md do not cite; DELETE=yes deletes them
 	$(PY) -m scripts.prune $(if $(filter yes,$(DELETE)),--delete)
