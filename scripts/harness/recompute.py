@@ -143,12 +143,12 @@ def _fields(
     return len(names)
 
 
-def render(recheck: Recheck, *, shown_as: str | None = None) -> str:
+def render(recheck: Recheck) -> str:
     """The recomputed step table and the verdict, as a person reads them in a terminal."""
     summary = recheck.recomputed
     count = len(recheck.sample_files)
     lines = [
-        f"{shown_as or recheck.run_dir}: {summary['app']}, figures recomputed from "
+        f"{recheck.run_dir}: {summary['app']}, figures recomputed from "
         f"{count} samples file{'s' if count != 1 else ''} "
         f"({', '.join(p.name for p in recheck.sample_files)})",
         "",
