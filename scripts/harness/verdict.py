@@ -97,11 +97,10 @@ def verdict(
     dropped = _dropped(label_a, agg_a, figure) + _dropped(label_b, agg_b, figure)
     interval = log_ratio_interval(values_a, values_b)
     if interval is None:
-        single = " and ".join(
-            label for label, values in ((label_a, values_a), (label_b, values_b)) if len(values) < 2
-        )
+        single = [label for label, v in ((label_a, values_a), (label_b, values_b)) if len(v) < 2]
+        which = "each" if len(single) == 2 else f"of {single[0]}"
         sentence = (
-            f"{head}; one trial of {single}: no interval); whether the difference is larger "
+            f"{head}; one trial {which}: no interval); whether the difference is larger "
             "than the noise needs at least 2 trials of each, 3 or more to be useful."
         )
         return replace(base, ratio=ratio, sentence=sentence + dropped)

@@ -96,6 +96,15 @@ def test_one_trial_gives_no_interval(template: Summary) -> None:
     )
 
 
+def test_one_trial_each(template: Summary) -> None:
+    django = configuration(template, "django", [100.0])
+    fastapi = configuration(template, "fastapi", [100.0])
+    assert verdict(("FastAPI", fastapi), ("Django", django)).sentence.startswith(
+        "FastAPI's most req/s within the SLO is the same as Django's (medians 100.0 and 100.0, "
+        "1 trial each; one trial each: no interval); whether"
+    )
+
+
 def test_identical_trials_on_each_side(template: Summary) -> None:
     a = configuration(template, "fastapi", [200.0, 200.0])
     b = configuration(template, "django", [100.0, 100.0])
