@@ -29,8 +29,8 @@ def trials_rps_chart(views: Sequence[View]) -> bytes:
     """Per-step req/s across trials, one colour per configuration."""
     fig = Figure(figsize=SIZE, layout="constrained")
     ax = fig.subplots()
-    for label, agg in views:
-        _draw(ax, agg, "rps", label=label)
+    for i, (label, agg) in enumerate(views):
+        _draw(ax, agg, "rps", label=label, shift=_dodge(views, i))
     _decorate(ax, views, "requests per second", "throughput")
     return _png(fig)
 
@@ -39,9 +39,10 @@ def trials_latency_chart(views: Sequence[View]) -> bytes:
     """Per-step average (solid) and p95 (dashed) across trials, the SLO dashed in red."""
     fig = Figure(figsize=SIZE, layout="constrained")
     ax = fig.subplots()
-    for label, agg in views:
-        colour = _draw(ax, agg, "avg_ms", label=f"{label} average")
-        _draw(ax, agg, "p95_ms", label=f"{label} p95", colour=colour, linestyle="--")
+    for i, (label, agg) in enumerate(views):
+        shift = _dodge(views, i)
+        colour = _draw(ax, agg, "avg_ms", label=f"{label} average", shift=shift)
+        _draw(ax, agg, "p95_ms", label=f"{label} p95", colour=colour, linestyle="--", shift=shift)
     _slo_line(ax, views[0][1]["slo_ms"])
     _decorate(ax, views, "response time (ms)", "latency")
     return _png(fig)
@@ -78,6 +79,7 @@ def _draw(
     label: str,
     colour: ColorType | None = None,
     linestyle: str = "-",
+    shift: float = 0.0,
 ) -> ColorType:
     """Median line, min-max band and interval bars of one figure; returns the line colour."""
     users = [float(s["users"]) for s in agg["steps"]]
@@ -99,8 +101,15 @@ def _draw(
         alpha=0.12,
         linewidth=0,
     )
-    _whisker(ax, users, stats, colour)
+    _whisker(ax, [u + shift for u in users], stats, colour)
     return colour
+
+
+def _dodge(views: Sequence[View], index: int) -> float:
+    """A small sideways shift per configuration, so error bars at one step do not overlap."""
+    users = [s["users"] for _, agg in views for s in agg["steps"]]
+    span = max(users, default=0) - min(users, default=0)
+    return (index - (len(views) - 1) / 2) * 0.012 * span
 
 
 def _whisker(
