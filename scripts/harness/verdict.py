@@ -17,6 +17,7 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.fmt import num
 from scripts.harness.interval import (
     MAX_TRIALS_ESTIMATE,
+    RatioInterval,
     log_ratio_interval,
     trials_to_resolve,
 )
@@ -106,18 +107,6 @@ def verdict(
         return replace(base, ratio=ratio, sentence=sentence + dropped)
     larger = interval.low > 1 or interval.high < 1
     needed = None if larger else trials_to_resolve(values_a, values_b)
-    if interval.df is None:
-        tail = "no spread at all across trials); " + (
-            "the difference is larger than the noise (none was seen)."
-            if larger
-            else "no difference was seen."
-        )
-    else:
-        tail = f"95 % CI {_signed(interval.low)} to {_signed(interval.high)}); " + (
-            "the difference is larger than the noise."
-            if larger
-            else "within the noise: the interval includes no difference" + _needed(needed) + "."
-        )
     return replace(
         base,
         ratio=ratio,
@@ -125,7 +114,22 @@ def verdict(
         high=interval.high,
         larger_than_noise=larger,
         trials_needed=needed,
-        sentence=f"{head}; {tail}{dropped}",
+        sentence=f"{head}; {_interval_tail(interval, larger, needed)}{dropped}",
+    )
+
+
+def _interval_tail(interval: RatioInterval, larger: bool, needed: int | None) -> str:
+    """The end of the sentence: the interval, then whether it excludes no difference."""
+    if interval.df is None:
+        return "no spread at all across trials); " + (
+            "the difference is larger than the noise (none was seen)."
+            if larger
+            else "no difference was seen."
+        )
+    return f"95 % CI {_signed(interval.low)} to {_signed(interval.high)}); " + (
+        "the difference is larger than the noise."
+        if larger
+        else "within the noise: the interval includes no difference" + _needed(needed) + "."
     )
 
 
