@@ -22,7 +22,7 @@ def test_defaults_match_the_readme() -> None:
     plan = plan_run(settings(), "fastapi")
     assert plan.stack is not None and plan.stack.envelope is not None
     assert (plan.stack.envelope.cpus, plan.stack.envelope.mem_mb) == (1.0, 512)
-    assert plan.planned_seconds() == 300
+    assert plan.planned_seconds() == 150
     assert plan.variant is None and plan.target_url is None
 
 
