@@ -15,8 +15,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from django_app.errors import PayloadTooLargeError, error_body
-
-MAX_BODY_BYTES = 65536
+from django_app.rules import MAX_BODY_BYTES
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from django_app import selectors, services
+from django_app.data import UserData
 from django_app.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from django_app.rules import MAX_BIGINT, parse_pk, parse_query_int
+from django_app.rules import parse_page, parse_pk
 from django_app.schemas import (
     AuthOut,
     Credentials,
@@ -32,7 +33,7 @@ FRAMEWORK = "django"
 
 
 class BearerAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[selectors.UserData, None]:
+    def authenticate(self, request: Request) -> tuple[UserData, None]:
         """Return the active user named by the request's bearer token, or answer 401."""
         authorization = request.headers.get("Authorization")
         if authorization is None:
@@ -51,10 +52,10 @@ class BearerAuthentication(BaseAuthentication):
         return "Bearer"
 
 
-def current_user(request: Request) -> selectors.UserData:
+def current_user(request: Request) -> UserData:
     """Return the user BearerAuthentication attached to the request."""
     user: Any = request.user
-    assert isinstance(user, selectors.UserData), "the view needs BearerAuthentication"
+    assert isinstance(user, UserData), "the view needs BearerAuthentication"
     return user
 
 
@@ -116,17 +117,9 @@ class ProductListView(ApiView):
     def get(self, request: Request) -> Response:
         """List displayed products, paginated by limit and offset."""
         params = request.query_params
-        limit_value = parse_query_int(params.get("limit"), default=20, minimum=1, maximum=100)
-        offset_value = parse_query_int(
-            params.get("offset"), default=0, minimum=0, maximum=MAX_BIGINT
+        limit_value, offset_value = parse_page(
+            limit=params.get("limit"), offset=params.get("offset")
         )
-        if limit_value is None or offset_value is None:
-            fields = {}
-            if limit_value is None:
-                fields["limit"] = "Must be a whole number from 1 to 100."
-            if offset_value is None:
-                fields["offset"] = f"Must be a whole number from 0 to {MAX_BIGINT}."
-            raise ValidationError(fields=fields)
         products = selectors.product_list(limit=limit_value, offset=offset_value)
         return Response(ProductSummaryOut(products, many=True).data)
 

@@ -10,10 +10,11 @@ import pydantic_core
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fastapi_app.data import UserData
 from fastapi_app.errors import UnauthorizedError, UnsupportedMediaTypeError, ValidationError
 from fastapi_app.schemas import CredentialsIn, OrderIn
 from fastapi_app.security import token_decode
-from fastapi_app.selectors import UserData, user_get
+from fastapi_app.selectors import user_get
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 

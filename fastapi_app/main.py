@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from fastapi_app.db import engine_create
-from fastapi_app.errors import (
-    ApiError,
+from fastapi_app.errors import ApiError
+from fastapi_app.handlers import (
     api_error_handler,
     database_error_handler,
     http_error_handler,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastapi_app.errors import PayloadTooLargeError, error_response
-
-MAX_BODY_BYTES = 65536
+from fastapi_app.errors import PayloadTooLargeError
+from fastapi_app.handlers import error_response
+from fastapi_app.rules import MAX_BODY_BYTES
 
 
 class BodyLimitMiddleware:

@@ -1,10 +1,34 @@
-"""Input rules shared by both apps: path ids, query integers, email and order number shapes."""
+"""The contract's input rules and limits, in one place for every app.
+
+Shared by copy: this file is byte-identical in every app folder (tests/contract/test_twins.py),
+so it imports only the standard library and its shared siblings, relatively.
+"""
 
 from __future__ import annotations
 
 import re
 
+from .errors import ValidationError
+
 MAX_BIGINT = 2**63 - 1
+# Request bodies larger than this are refused (413) without being read whole.
+MAX_BODY_BYTES = 65536
+
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+QUANTITY_MIN = 1
+QUANTITY_MAX = 1000
+ORDER_ITEMS_MIN = 1
+ORDER_ITEMS_MAX = 20
+PAGE_LIMIT_DEFAULT = 20
+PAGE_LIMIT_MAX = 100
+ORDER_STATUS_COMPLETED = "COMPLETED"
+
+EMAIL_MESSAGE = "Enter a valid email address."
+ORDER_NUMBER_MESSAGE = "Use 1 to 100 characters from A-Z, a-z, 0-9, '_' and '-'."
+UNIQUE_ITEMS_MESSAGE = "Each item_id may appear only once."
+LIMIT_MESSAGE = f"Must be a whole number from 1 to {PAGE_LIMIT_MAX}."
+OFFSET_MESSAGE = f"Must be a whole number from 0 to {MAX_BIGINT}."
 
 # \A and \Z (not ^ and $) so the patterns stay exact under search(), match() and fullmatch():
 # "$" would also accept a trailing newline.
@@ -45,3 +69,19 @@ def parse_query_int(raw: str | None, *, default: int, minimum: int, maximum: int
         return None
     value = int(raw)
     return value if minimum <= value <= maximum else None
+
+
+def parse_page(*, limit: str | None, offset: str | None) -> tuple[int, int]:
+    """Return (limit, offset) from the query string; ValidationError names each bad one."""
+    limit_value = parse_query_int(
+        limit, default=PAGE_LIMIT_DEFAULT, minimum=1, maximum=PAGE_LIMIT_MAX
+    )
+    offset_value = parse_query_int(offset, default=0, minimum=0, maximum=MAX_BIGINT)
+    if limit_value is None or offset_value is None:
+        fields = {}
+        if limit_value is None:
+            fields["limit"] = LIMIT_MESSAGE
+        if offset_value is None:
+            fields["offset"] = OFFSET_MESSAGE
+        raise ValidationError(fields=fields)
+    return limit_value, offset_value

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ParseError
 
-from django_app.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, StrictJsonParser
+from django_app.middleware import BodyLimitMiddleware, StrictJsonParser
+from django_app.rules import MAX_BODY_BYTES
 
 
 class _BodyEcho:

@@ -10,7 +10,8 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from fastapi_app.errors import PayloadTooLargeError
-from fastapi_app.middleware import MAX_BODY_BYTES, BodyLimitMiddleware
+from fastapi_app.middleware import BodyLimitMiddleware
+from fastapi_app.rules import MAX_BODY_BYTES
 
 
 class _BodyEcho:
