@@ -23,7 +23,7 @@ from fastapi_app.handlers import (
     internal_error_handler,
     request_validation_handler,
 )
-from fastapi_app.middleware import BodyLimitMiddleware
+from fastapi_app.middleware import RequestGuardMiddleware
 from fastapi_app.routes import router
 from fastapi_app.settings import Settings, get_settings
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     return app
 
 

@@ -1,17 +1,21 @@
-"""Request body size limit as pure ASGI middleware: never buffers a body that is too large."""
+"""Requests refused before routing, as pure ASGI middleware: unknown methods, bodies too large."""
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastapi_app.errors import PayloadTooLargeError
+from fastapi_app.errors import PayloadTooLargeError, ValidationError
 from fastapi_app.handlers import error_response
-from fastapi_app.rules import MAX_BODY_BYTES
+from fastapi_app.rules import MAX_BODY_BYTES, request_refusal
 
 
-class BodyLimitMiddleware:
-    """Answer 413 for a declared Content-Length over the limit; count streamed bodies as read."""
+class RequestGuardMiddleware:
+    """Answer 400 for an unknown method or HTTP version, 413 for a body over the limit.
+
+    A declared Content-Length is checked up front; a streamed body is counted as it is read,
+    so a body that is too large is never buffered whole.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -21,7 +25,16 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        refused = request_refusal(
+            method=scope["method"],
+            http_version=scope["http_version"],
+            transfer_encoding=headers.get("transfer-encoding"),
+        )
+        if refused is not None:
+            await error_response(ValidationError(refused))(scope, receive, send)
+            return
+        declared = headers.get("content-length")
         if (
             declared
             and declared.isascii()

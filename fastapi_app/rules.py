@@ -24,9 +24,20 @@ PAGE_LIMIT_DEFAULT = 20
 PAGE_LIMIT_MAX = 100
 ORDER_STATUS_COMPLETED = "COMPLETED"
 
+# Methods of RFC 9110 plus PATCH: on an API path that does not allow them, 405; any other
+# token is not a method this API knows, so the request is malformed (400), whichever layer
+# (Nginx, the app server, the app) sees it first.
+HTTP_METHODS = frozenset(
+    ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+)
+HTTP_VERSIONS = frozenset(("1.0", "1.1"))
+
 EMAIL_MESSAGE = "Enter a valid email address."
 ORDER_NUMBER_MESSAGE = "Use 1 to 100 characters from A-Z, a-z, 0-9, '_' and '-'."
 UNIQUE_ITEMS_MESSAGE = "Each item_id may appear only once."
+BODY_CUT_OFF_MESSAGE = "The request body ended before its declared length."
+MALFORMED_REQUEST_MESSAGE = "Malformed HTTP request."
+MALFORMED_BODY_MESSAGE = "Malformed chunked request body."
 LIMIT_MESSAGE = f"Must be a whole number from 1 to {PAGE_LIMIT_MAX}."
 OFFSET_MESSAGE = f"Must be a whole number from 0 to {MAX_BIGINT}."
 
@@ -85,3 +96,15 @@ def parse_page(*, limit: str | None, offset: str | None) -> tuple[int, int]:
             fields["offset"] = OFFSET_MESSAGE
         raise ValidationError(fields=fields)
     return limit_value, offset_value
+
+
+def request_refusal(*, method: str, http_version: str, transfer_encoding: str | None) -> str | None:
+    """Return why a request is refused before routing (method, version, framing), or None."""
+    if method not in HTTP_METHODS:
+        return f"Unknown method {method[:20]!r}."
+    if http_version not in HTTP_VERSIONS:
+        return "Only HTTP/1.0 and HTTP/1.1 are served."
+    if transfer_encoding is not None and http_version == "1.0":
+        # RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+        return "Transfer-Encoding is not allowed in HTTP/1.0."
+    return None

@@ -90,7 +90,8 @@ class AppServerConfig:
             "--loop",
             "uvloop",
             "--http",
-            "httptools",
+            # httptools, answering what it cannot parse in the API's JSON envelope.
+            "fastapi_app.server:JsonErrorsHttpToolsProtocol",
             "--no-access-log",
             "--log-level",
             "warning",

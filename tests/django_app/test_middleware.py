@@ -1,4 +1,4 @@
-"""The 64 KiB body limit, driven as a WSGI server drives it, and the strict JSON parser."""
+"""Requests refused before routing, driven as a WSGI server drives them, and the JSON parser."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ParseError
 
-from django_app.middleware import BodyLimitMiddleware, StrictJsonParser
+from django_app.middleware import RequestGuardMiddleware, StrictJsonParser
 from django_app.rules import MAX_BODY_BYTES
 
 
@@ -46,7 +46,8 @@ def _call(environ: dict[str, Any]) -> tuple[str, dict[str, str], bytes, _BodyEch
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    body = b"".join(BodyLimitMiddleware(app)(environ, start_response))
+    request = {"REQUEST_METHOD": "POST", "SERVER_PROTOCOL": "HTTP/1.1", **environ}
+    body = b"".join(RequestGuardMiddleware(app)(request, start_response))
     return seen["status"], seen["headers"], body, app
 
 
@@ -58,6 +59,30 @@ def test_declared_length_over_the_limit_is_refused_unread() -> None:
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["error"]["code"] == "payload_too_large"
     assert app.environ is None
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"REQUEST_METHOD": "FOO"},
+        {"REQUEST_METHOD": "PROPFIND"},
+        {"REQUEST_METHOD": "get"},
+        {"SERVER_PROTOCOL": "HTTP/2.0"},
+        {"SERVER_PROTOCOL": "HTTP/0.9"},
+    ],
+)
+def test_unknown_method_or_version_is_refused_before_django(environ: dict[str, str]) -> None:
+    status, headers, body, app = _call({**environ, "wsgi.input": io.BytesIO()})
+    assert status.startswith("400")
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "validation_error"
+    assert app.environ is None
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "PATCH"])
+def test_standard_methods_reach_django(method: str) -> None:
+    status, _, _, app = _call({"REQUEST_METHOD": method, "wsgi.input": io.BytesIO()})
+    assert status == "200 OK" and app.environ is not None
 
 
 def test_declared_length_at_the_limit_passes() -> None:
