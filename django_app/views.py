@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.http import UnreadablePostError
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from django_app import selectors, services
 from django_app.data import UserData
 from django_app.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from django_app.rules import parse_page, parse_pk
+from django_app.rules import BODY_CUT_OFF_MESSAGE, parse_page, parse_pk
 from django_app.schemas import (
     AuthOut,
     Credentials,
@@ -64,7 +65,12 @@ def json_body(request: Request, schema: type[serializers.Serializer[Any]]) -> An
     media_type, _ = parse_header_parameters(request.content_type)
     if media_type != "application/json":
         raise UnsupportedMediaTypeError()
-    data = request.data
+    try:
+        data = request.data
+    except UnreadablePostError:
+        # The client went away mid-body: nobody will read the answer, and a client that
+        # leaves is no server error (no traceback in the log).
+        raise ValidationError(BODY_CUT_OFF_MESSAGE) from None
     if not isinstance(data, dict):
         raise ValidationError("The body must be a JSON object.")
     serializer = schema(data=data)

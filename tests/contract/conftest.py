@@ -41,6 +41,7 @@ class AppUnderTest:
     base_url: str
     direct_url: str
     database_url: str
+    server_log: Path
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +83,10 @@ def apps(
                     run_dir=tmp_path_factory.mktemp(f"run-{name}"),
                 )
             )
-            running[name] = AppUnderTest(name, stack.base_url, stack.app_url, url)
+            assert stack.app_proc is not None
+            running[name] = AppUnderTest(
+                name, stack.base_url, stack.app_url, url, stack.app_proc.log_path
+            )
         yield running
 
 
