@@ -23,6 +23,10 @@ ORDER_ITEMS_MAX = 20
 PAGE_LIMIT_DEFAULT = 20
 PAGE_LIMIT_MAX = 100
 ORDER_STATUS_COMPLETED = "COMPLETED"
+# How long an app waits for any one answer from the database beyond statement_timeout, which
+# only a running server enforces: past it, a server that stopped answering (SIGSTOP, a
+# frozen host) gets the request a 503 instead of a hang.
+DB_ANSWER_MARGIN_SECONDS = 1.0
 
 # Methods of RFC 9110 plus PATCH: on an API path that does not allow them, 405; any other
 # token is not a method this API knows, so the request is malformed (400), whichever layer
@@ -96,6 +100,11 @@ def parse_page(*, limit: str | None, offset: str | None) -> tuple[int, int]:
             fields["offset"] = OFFSET_MESSAGE
         raise ValidationError(fields=fields)
     return limit_value, offset_value
+
+
+def db_answer_limit(*, statement_timeout_ms: int) -> float:
+    """Seconds an app waits for one answer from the database before giving up (503)."""
+    return statement_timeout_ms / 1000 + DB_ANSWER_MARGIN_SECONDS
 
 
 def request_refusal(*, method: str, http_version: str, transfer_encoding: str | None) -> str | None:
