@@ -20,12 +20,16 @@ def password_hash(*, password: str) -> str:
 
 
 def password_verify(*, password: str, encoded: str) -> bool:
-    """Check a password against a stored hash, using the iteration count stored in it."""
+    """Check a password against a stored hash; a failed check costs the configured rounds."""
+    # check_password verifies with the hash's own iteration count, then pads a failed check
+    # up to the configured count (PBKDF2PasswordHasher.harden_runtime): a wrong password
+    # costs what an unknown email does (services.user_login hashes for those).
     # No setter: a hash with another iteration count is never rewritten on login.
     try:
         return check_password(password, encoded)
     except ValueError:
         # Django identifies the hasher by its prefix, then fails on a malformed remainder.
+        password_hash(password=password)
         return False
 
 

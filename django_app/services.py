@@ -42,7 +42,8 @@ def user_login(*, email: str, password: str) -> AuthData:
     """Check an email and password and return a token; unknown email and wrong password alike."""
     user = user_get_by_email(email=email)
     if user is None:
-        # Spend the same hashing time as a real check, so timing does not reveal the email.
+        # Spend the configured rounds, as a failed check of a known email does (password_verify
+        # pads it), so the time taken does not tell which emails exist.
         password_hash(password=password)
         raise InvalidCredentialsError()
     valid = password_verify(password=password, encoded=user.password)

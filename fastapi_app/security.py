@@ -30,14 +30,22 @@ def password_hash(*, password: str) -> str:
 
 
 def password_verify(*, password: str, encoded: str) -> bool:
-    """Check a password against a stored hash, using the iteration count stored in it."""
+    """Check a password against a stored hash; a failed check costs the configured rounds."""
     algorithm, _, rest = encoded.partition("$")
     iterations, _, rest = rest.partition("$")
     salt, _, expected = rest.partition("$")
-    if algorithm != ALGORITHM or not salt or not expected or parse_pk(iterations) is None:
+    rounds = parse_pk(iterations)
+    if algorithm != ALGORITHM or not salt or not expected or rounds is None:
+        password_hash(password=password)
         return False
-    actual = _pbkdf2(password, salt, int(iterations))
-    return hmac.compare_digest(actual.encode(), expected.encode())
+    if hmac.compare_digest(_pbkdf2(password, salt, rounds).encode(), expected.encode()):
+        return True
+    # Pad a failed check up to the configured count, as Django's harden_runtime does: a
+    # wrong password costs what an unknown email does (services.user_login hashes for those).
+    missing = get_settings().password_hash_iterations - rounds
+    if missing > 0:
+        _pbkdf2(password, salt, missing)
+    return False
 
 
 def token_issue(*, user_id: int) -> str:

@@ -52,7 +52,8 @@ async def user_login(*, session: AsyncSession, email: str, password: str) -> Aut
     """Check an email and password and return a token; unknown email and wrong password alike."""
     user = await user_get_by_email(session=session, email=email)
     if user is None:
-        # Spend the same hashing time as a real check, so timing does not reveal the email.
+        # Spend the configured rounds, as a failed check of a known email does (password_verify
+        # pads it), so the time taken does not tell which emails exist.
         await run_in_threadpool(password_hash, password=password)
         raise InvalidCredentialsError()
     valid = await run_in_threadpool(password_verify, password=password, encoded=user.password)
