@@ -1,10 +1,20 @@
-"""Input rules: path ids, query integers, email and order number shapes (docs/DECISIONS.md)."""
+"""Input rules: path ids, paging, email and order number shapes, request refusals (DECISIONS.md)."""
 
 from __future__ import annotations
 
 import pytest
 
-from fastapi_app.rules import EMAIL_RE, MAX_BIGINT, ORDER_NUMBER_RE, parse_pk, parse_query_int
+from fastapi_app.errors import ValidationError
+from fastapi_app.rules import (
+    EMAIL_RE,
+    MAX_BIGINT,
+    ORDER_NUMBER_RE,
+    db_answer_limit,
+    parse_page,
+    parse_pk,
+    parse_query_int,
+    request_refusal,
+)
 
 LONG_DOMAIN = ("b" * 63 + ".") * 3 + "com"  # 195 characters: with "aaaa@" exactly 200
 
@@ -92,3 +102,54 @@ def test_order_number_re_accepts_letters_digits_dash_underscore(number: str) -> 
 @pytest.mark.parametrize("number", ["", "a b", "a.b", "ä", "a\n", "9" * 101])
 def test_order_number_re_rejects_everything_else(number: str) -> None:
     assert ORDER_NUMBER_RE.match(number) is None
+
+
+def test_parse_page_defaults_and_bounds() -> None:
+    assert parse_page(limit=None, offset=None) == (20, 0)
+    assert parse_page(limit="100", offset=str(MAX_BIGINT)) == (100, MAX_BIGINT)
+
+
+@pytest.mark.parametrize(
+    ("limit", "offset", "fields"),
+    [("0", None, {"limit"}), ("101", "x", {"limit", "offset"}), (None, "-1", {"offset"})],
+)
+def test_parse_page_names_each_bad_value(
+    limit: str | None, offset: str | None, fields: set[str]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_page(limit=limit, offset=offset)
+    assert caught.value.fields is not None and set(caught.value.fields) == fields
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"])
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_standard_requests_are_not_refused(method: str, version: str) -> None:
+    assert request_refusal(method=method, http_version=version, transfer_encoding=None) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "version", "transfer_encoding"),
+    [
+        ("FOO", "1.1", None),
+        ("get", "1.1", None),
+        ("PROPFIND", "1.1", None),
+        ("GET", "2.0", None),
+        ("GET", "0.9", None),
+        ("POST", "1.0", "chunked"),
+    ],
+)
+def test_unknown_methods_versions_and_framing_are_refused(
+    method: str, version: str, transfer_encoding: str | None
+) -> None:
+    refusal = request_refusal(
+        method=method, http_version=version, transfer_encoding=transfer_encoding
+    )
+    assert refusal
+
+
+def test_chunked_is_fine_on_http_1_1() -> None:
+    assert request_refusal(method="POST", http_version="1.1", transfer_encoding="chunked") is None
+
+
+def test_db_answer_limit_is_the_statement_timeout_and_a_margin() -> None:
+    assert db_answer_limit(statement_timeout_ms=5000) == 6.0
