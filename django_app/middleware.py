@@ -42,6 +42,7 @@ class RequestGuardMiddleware:
             method=environ["REQUEST_METHOD"],
             http_version=environ["SERVER_PROTOCOL"].removeprefix("HTTP/"),
             transfer_encoding=environ.get("HTTP_TRANSFER_ENCODING"),
+            path=environ.get("PATH_INFO", ""),
         )
         if refused is not None:
             return self._refuse(start_response, ValidationError(refused))

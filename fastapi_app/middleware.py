@@ -30,6 +30,7 @@ class RequestGuardMiddleware:
             method=scope["method"],
             http_version=scope["http_version"],
             transfer_encoding=headers.get("transfer-encoding"),
+            path=scope["path"],
         )
         if refused is not None:
             await error_response(ValidationError(refused))(scope, receive, send)

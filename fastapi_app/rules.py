@@ -107,10 +107,15 @@ def db_answer_limit(*, statement_timeout_ms: int) -> float:
     return statement_timeout_ms / 1000 + DB_ANSWER_MARGIN_SECONDS
 
 
-def request_refusal(*, method: str, http_version: str, transfer_encoding: str | None) -> str | None:
+def request_refusal(
+    *, method: str, http_version: str, transfer_encoding: str | None, path: str
+) -> str | None:
     """Return why a request is refused before routing (method, version, framing), or None."""
     if method not in HTTP_METHODS:
         return f"Unknown method {method[:20]!r}."
+    if not (path.startswith("/") or path == "*"):
+        # An authority-form target ("host:port") is only for CONNECT, which no path serves.
+        return "The request target must be a path."
     if http_version not in HTTP_VERSIONS:
         return "Only HTTP/1.0 and HTTP/1.1 are served."
     if transfer_encoding is not None and http_version == "1.0":

@@ -48,6 +48,8 @@ CASES: Mapping[str, tuple[bytes, int]] = {
     "garbage version": (request("GET /products HTTX/1.1", HOST, CLOSE), 400),
     "extra request-line token": (request("GET /products HTTP/1.1 x", HOST, CLOSE), 400),
     "connect, origin form": (request("CONNECT /products HTTP/1.1", HOST, CLOSE), 400),
+    "connect an unknown path": (request("CONNECT /nope HTTP/1.1", HOST, CLOSE), 400),
+    "connect, authority form": (request("CONNECT 127.0.0.1:443 HTTP/1.1", HOST, CLOSE), 404),
     "trace an api path": (request("TRACE /products HTTP/1.1", HOST, CLOSE), 405),
     "trace an unknown path": (request("TRACE /nope HTTP/1.1", HOST, CLOSE), 404),
     "no host": (request("GET /products HTTP/1.1", CLOSE), 400),

@@ -46,7 +46,7 @@ def _call(environ: dict[str, Any]) -> tuple[str, dict[str, str], bytes, _BodyEch
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    request = {"REQUEST_METHOD": "POST", "SERVER_PROTOCOL": "HTTP/1.1", **environ}
+    request = {"REQUEST_METHOD": "POST", "SERVER_PROTOCOL": "HTTP/1.1", "PATH_INFO": "/", **environ}
     body = b"".join(RequestGuardMiddleware(app)(request, start_response))
     return seen["status"], seen["headers"], body, app
 
@@ -69,6 +69,7 @@ def test_declared_length_over_the_limit_is_refused_unread() -> None:
         {"REQUEST_METHOD": "get"},
         {"SERVER_PROTOCOL": "HTTP/2.0"},
         {"SERVER_PROTOCOL": "HTTP/0.9"},
+        {"REQUEST_METHOD": "CONNECT", "PATH_INFO": "127.0.0.1:443"},
     ],
 )
 def test_unknown_method_or_version_is_refused_before_django(environ: dict[str, str]) -> None:

@@ -124,31 +124,45 @@ def test_parse_page_names_each_bad_value(
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"])
 @pytest.mark.parametrize("version", ["1.0", "1.1"])
 def test_standard_requests_are_not_refused(method: str, version: str) -> None:
-    assert request_refusal(method=method, http_version=version, transfer_encoding=None) is None
+    assert (
+        request_refusal(method=method, http_version=version, transfer_encoding=None, path="/x")
+        is None
+    )
 
 
 @pytest.mark.parametrize(
-    ("method", "version", "transfer_encoding"),
+    ("method", "version", "transfer_encoding", "path"),
     [
-        ("FOO", "1.1", None),
-        ("get", "1.1", None),
-        ("PROPFIND", "1.1", None),
-        ("GET", "2.0", None),
-        ("GET", "0.9", None),
-        ("POST", "1.0", "chunked"),
+        ("FOO", "1.1", None, "/"),
+        ("get", "1.1", None, "/"),
+        ("PROPFIND", "1.1", None, "/"),
+        ("GET", "2.0", None, "/"),
+        ("GET", "0.9", None, "/"),
+        ("POST", "1.0", "chunked", "/"),
+        ("CONNECT", "1.1", None, "127.0.0.1:443"),
     ],
 )
-def test_unknown_methods_versions_and_framing_are_refused(
-    method: str, version: str, transfer_encoding: str | None
+def test_unknown_methods_versions_framing_and_targets_are_refused(
+    method: str, version: str, transfer_encoding: str | None, path: str
 ) -> None:
     refusal = request_refusal(
-        method=method, http_version=version, transfer_encoding=transfer_encoding
+        method=method, http_version=version, transfer_encoding=transfer_encoding, path=path
     )
     assert refusal
 
 
+def test_an_asterisk_target_is_left_to_routing() -> None:
+    assert (
+        request_refusal(method="OPTIONS", http_version="1.1", transfer_encoding=None, path="*")
+        is None
+    )
+
+
 def test_chunked_is_fine_on_http_1_1() -> None:
-    assert request_refusal(method="POST", http_version="1.1", transfer_encoding="chunked") is None
+    assert (
+        request_refusal(method="POST", http_version="1.1", transfer_encoding="chunked", path="/")
+        is None
+    )
 
 
 def test_db_answer_limit_is_the_statement_timeout_and_a_margin() -> None:
