@@ -41,8 +41,11 @@ class RequestGuardMiddleware:
         refused = request_refusal(
             method=environ["REQUEST_METHOD"],
             http_version=environ["SERVER_PROTOCOL"].removeprefix("HTTP/"),
-            transfer_encoding=environ.get("HTTP_TRANSFER_ENCODING"),
+            # gunicorn's undecoded request target (WSGI itself has none).
+            target=environ.get("RAW_URI", ""),
             path=environ.get("PATH_INFO", ""),
+            transfer_encoding=environ.get("HTTP_TRANSFER_ENCODING"),
+            content_length=environ.get("CONTENT_LENGTH"),
         )
         if refused is not None:
             return self._refuse(start_response, ValidationError(refused))
@@ -67,7 +70,19 @@ class RequestGuardMiddleware:
                 return self._refuse(start_response, PayloadTooLargeError())
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-        return self.app(environ, start_response)
+        response = self.app(environ, start_response)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            # gunicorn sends whatever body the app returns, even to HEAD, which has none
+            # (RFC 9110 9.3.2); uvicorn drops it itself.
+            return self._without_body(response)
+        return response
+
+    @staticmethod
+    def _without_body(response: Iterable[bytes]) -> list[bytes]:
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
+        return []
 
     @staticmethod
     def _read_at_most(stream: Any, limit: int) -> bytes:

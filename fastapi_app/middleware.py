@@ -26,11 +26,14 @@ class RequestGuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        raw_target = (scope.get("raw_path") or b"") + b"?" + scope.get("query_string", b"")
         refused = request_refusal(
             method=scope["method"],
             http_version=scope["http_version"],
-            transfer_encoding=headers.get("transfer-encoding"),
+            target=raw_target.decode("latin-1"),
             path=scope["path"],
+            transfer_encoding=headers.get("transfer-encoding"),
+            content_length=headers.get("content-length"),
         )
         if refused is not None:
             await error_response(ValidationError(refused))(scope, receive, send)

@@ -108,17 +108,33 @@ def db_answer_limit(*, statement_timeout_ms: int) -> float:
 
 
 def request_refusal(
-    *, method: str, http_version: str, transfer_encoding: str | None, path: str
+    *,
+    method: str,
+    http_version: str,
+    target: str,
+    path: str,
+    transfer_encoding: str | None,
+    content_length: str | None,
 ) -> str | None:
-    """Return why a request is refused before routing (method, version, framing), or None."""
+    """Return why a request is refused before routing, or None; every app checks the same."""
     if method not in HTTP_METHODS:
         return f"Unknown method {method[:20]!r}."
+    if http_version not in HTTP_VERSIONS:
+        return "Only HTTP/1.0 and HTTP/1.1 are served."
+    if not target.isascii():
+        # RFC 3986: anything else in a target is percent-encoded; servers differ on raw bytes.
+        return "The request target must be ASCII; percent-encode the rest."
     if not (path.startswith("/") or path == "*"):
         # An authority-form target ("host:port") is only for CONNECT, which no path serves.
         return "The request target must be a path."
-    if http_version not in HTTP_VERSIONS:
-        return "Only HTTP/1.0 and HTTP/1.1 are served."
     if transfer_encoding is not None and http_version == "1.0":
         # RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
         return "Transfer-Encoding is not allowed in HTTP/1.0."
+    if (
+        content_length is not None
+        and content_length.isascii()
+        and content_length.isdigit()
+        and int(content_length) > MAX_BIGINT
+    ):
+        return "Content-Length is out of range."
     return None

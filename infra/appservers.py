@@ -92,6 +92,9 @@ class AppServerConfig:
             "--http",
             # httptools, answering what it cannot parse in the API's JSON envelope.
             "fastapi_app.server:JsonErrorsHttpToolsProtocol",
+            # No WebSocket routes: an Upgrade request is plain HTTP, not uvicorn's 403 page.
+            "--ws",
+            "none",
             "--no-access-log",
             "--log-level",
             "warning",

@@ -46,6 +46,8 @@ def _complete(received: bytes) -> bool:
     head, sep, body = received.partition(b"\r\n\r\n")
     if not sep:
         return False
+    if re.search(rb"^transfer-encoding:\s*chunked\s*$", head, re.IGNORECASE | re.MULTILINE):
+        return body.endswith(b"0\r\n\r\n")
     found = re.search(rb"^content-length:\s*(\d+)\s*$", head, re.IGNORECASE | re.MULTILINE)
     return found is not None and len(body) >= int(found.group(1))
 

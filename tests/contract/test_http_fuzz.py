@@ -35,6 +35,8 @@ TLS_HELLO = bytes.fromhex("16030100a5010000a10303") + bytes(range(32)) + b"\x00\
 CASES: Mapping[str, tuple[bytes, int]] = {
     "nul byte in path": (request("GET /products/%00 HTTP/1.1", HOST, CLOSE), 400),
     "bad percent escape": (request("GET /products/%zz HTTP/1.1", HOST, CLOSE), 400),
+    # Nginx passes raw non-ASCII bytes on; uvicorn cannot decode them, gunicorn can.
+    "raw byte in path": (request(b"GET /products/\xff HTTP/1.1", HOST, CLOSE), 400),
     "asterisk target": (request("OPTIONS * HTTP/1.1", HOST, CLOSE), 400),
     "lower-case method": (request("get /products HTTP/1.1", HOST, CLOSE), 400),
     "unknown method": (request("FOO /products HTTP/1.1", HOST, CLOSE), 400),
@@ -99,6 +101,10 @@ CASES: Mapping[str, tuple[bytes, int]] = {
     ),
     "length not a number": (
         request("POST /auth/login HTTP/1.1", HOST, JSON, "Content-Length: abc", CLOSE),
+        400,
+    ),
+    "length beyond 64 bits": (
+        request("POST /auth/login HTTP/1.1", HOST, JSON, "Content-Length: " + "9" * 20, CLOSE),
         400,
     ),
     "negative length": (
@@ -192,6 +198,33 @@ def test_many_headers_are_served_alike(apps: dict[str, AppUnderTest], via: str, 
     # buffers), and 800 short ones fit; gunicorn's default of 100 fields would refuse 101.
     fields = [f"X-Field-{n}: {n}" for n in range(count)]
     data = request("GET /health HTTP/1.1", HOST, *fields, CLOSE)
+    for name, reply in _answers(apps, via, data).items():
+        assert _check_json(name, reply) == (200, None)
+        assert json.loads(reply.body) == {"status": "ok", "framework": name}
+
+
+@pytest.mark.parametrize("via", ["nginx", "direct"])
+def test_head_answers_carry_no_body(apps: dict[str, AppUnderTest], via: str) -> None:
+    # gunicorn sends whatever body the app returns, even to HEAD; the reply is read to the
+    # connection's close, so any body byte would show.
+    for path, status in (("/health", 405), ("/nope", 404)):
+        data = request(f"HEAD {path} HTTP/1.1", HOST, CLOSE)
+        for name, reply in _answers(apps, via, data).items():
+            assert reply.status == status, (name, reply.raw[:300])
+            assert reply.body == b"", (name, reply.raw[:300])
+
+
+@pytest.mark.parametrize("via", ["nginx", "direct"])
+def test_an_upgrade_request_is_plain_http(apps: dict[str, AppUnderTest], via: str) -> None:
+    # No app has WebSocket routes: uvicorn would otherwise answer 403 in plain text.
+    data = request(
+        "GET /health HTTP/1.1",
+        HOST,
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    )
     for name, reply in _answers(apps, via, data).items():
         assert _check_json(name, reply) == (200, None)
         assert json.loads(reply.body) == {"status": "ok", "framework": name}

@@ -70,6 +70,8 @@ def test_declared_length_over_the_limit_is_refused_unread() -> None:
         {"SERVER_PROTOCOL": "HTTP/2.0"},
         {"SERVER_PROTOCOL": "HTTP/0.9"},
         {"REQUEST_METHOD": "CONNECT", "PATH_INFO": "127.0.0.1:443"},
+        {"RAW_URI": "/products/\xff", "PATH_INFO": "/products/\xff"},
+        {"CONTENT_LENGTH": "9" * 20},
     ],
 )
 def test_unknown_method_or_version_is_refused_before_django(environ: dict[str, str]) -> None:
@@ -135,3 +137,9 @@ def test_parser_turns_every_malformed_body_into_a_parse_error(raw: bytes) -> Non
 
 def test_parser_keeps_the_last_duplicate_key() -> None:
     assert StrictJsonParser().parse(io.BytesIO(b'{"a": 1, "a": 2}')) == {"a": 2}
+
+
+def test_head_answers_carry_no_body() -> None:
+    status, _, body, app = _call({"REQUEST_METHOD": "HEAD", "wsgi.input": io.BytesIO()})
+    assert status == "200 OK" and app.environ is not None
+    assert body == b""
