@@ -12,6 +12,7 @@ from scripts.harness.build import write_comparison_report
 from scripts.harness.plan import plan_run
 from scripts.harness.results import mark_complete
 from scripts.harness.runner import run_one
+from scripts.harness.ui import check_ui_port
 
 # Hand-driven UI sessions are not benchmark results: they stay out of results/.
 UI_RESULTS_DIR = REPO / ".run" / "ui"
@@ -22,6 +23,7 @@ def run_bench(settings: Settings, apps: list[str], *, ui: bool, argv: list[str])
     # Plan everything before starting anything: a typo fails in a second, not after a run.
     plans = [plan_run(settings, app, ui=ui) for app in apps]
     if ui:
+        check_ui_port(settings)
         plans = [replace(plan, results_dir=UI_RESULTS_DIR) for plan in plans]
     done = []
     for plan in plans:
