@@ -86,12 +86,16 @@ class Session:
 
 
 @pytest.fixture
-def made() -> Iterator[list[Path]]:
-    """Run folders a test made under .run/ui, removed afterwards."""
-    folders: list[Path] = []
-    yield folders
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+def made() -> Iterator[list[Session | Path]]:
+    """Sessions a test started (stopped if still running) and the folders they made."""
+    made: list[Session | Path] = []
+    yield made
+    for item in made:
+        if isinstance(item, Session) and item.proc.poll() is None:
+            item.proc.terminate()
+            item.proc.wait(timeout=90)
+        elif isinstance(item, Path):
+            shutil.rmtree(item, ignore_errors=True)
 
 
 def _finished(session: Session) -> str:
@@ -117,19 +121,20 @@ def _summary(run_dir: Path) -> dict[str, object]:
 
 
 def test_manual_user_counts_from_the_form_become_the_steps_of_a_run(
-    tmp_path: Path, made: list[Path]
+    tmp_path: Path, made: list[Session | Path]
 ) -> None:
-    session = Session(tmp_path)
+    made.append(session := Session(tmp_path))
     made.append(run_dir := session.run_dir())
-    session.wait_for(rf"Locust web UI at {re.escape(session.url)}\n")
+    session.wait_for(rf"Locust web UI at {re.escape(session.url)}\n")  # once it answers
     page = httpx.get(session.url, timeout=10).text
+    assert '"show_userclass_picker": true' in page
     assert '"available_shape_classes": ["Default", "SteppedRamp"]' in page
     # Not the RAMP: the users typed in the form, then changed while the test runs.
-    session.swarm(user_count="3", spawn_rate="3", shape_class="Default")
-    session.users_reach(3)
+    session.swarm(user_count="4", spawn_rate="4", shape_class="Default")
+    session.users_reach(4)
     time.sleep(4)
-    session.swarm(user_count="5", spawn_rate="5", shape_class="Default")
-    session.users_reach(5)
+    session.swarm(user_count="6", spawn_rate="6", shape_class="Default")
+    session.users_reach(6)
     time.sleep(4)
     httpx.post(f"{session.url}/stop", timeout=10)
 
@@ -138,18 +143,20 @@ def test_manual_user_counts_from_the_form_become_the_steps_of_a_run(
     summary = _summary(run_dir)
     steps = summary["steps"]
     assert isinstance(steps, list)
-    assert [s["users"] for s in steps] == [3, 5]
+    assert [s["users"] for s in steps] == [4, 6]
     assert all(s["requests"] > 0 and s["failures"] == 0 for s in steps)
     assert summary["complete"] is True
     meta = json.loads((run_dir / "meta.json").read_text())
-    assert meta["complete"] is True and meta["ui"] == {"shape": "manual", "spawn_rates": [3, 5]}
-    assert "Web UI run with user counts set by hand: 3 users for " in (
+    assert meta["complete"] is True and meta["ui"] == {"shape": "manual", "spawn_rates": [4, 6]}
+    assert "Web UI run with user counts set by hand: 4 users for " in (
         (run_dir / "summary.md").read_text()
     )
 
 
-def test_the_stepped_ramp_ended_by_ctrl_c_becomes_a_run(tmp_path: Path, made: list[Path]) -> None:
-    session = Session(tmp_path)
+def test_the_stepped_ramp_ended_by_ctrl_c_becomes_a_run(
+    tmp_path: Path, made: list[Session | Path]
+) -> None:
+    made.append(session := Session(tmp_path))
     made.append(run_dir := session.run_dir())
     session.wait_for("Locust web UI at ")
     session.swarm(user_count="1", spawn_rate="1", shape_class="SteppedRamp")
