@@ -125,7 +125,7 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
             invariants=invariants,
         )
         if plan.ui:
-            finish_ui_run(run_dir, invariants)
+            finish_ui_run(run_dir)
             return run_dir
         write_run_json(run_dir, "invariants.json", invariants)
         build_single_run_report(run_dir)

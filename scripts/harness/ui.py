@@ -92,7 +92,7 @@ def _locust_exited(locust: ManagedProcess, port: int) -> None:
     locust.check_alive()
 
 
-def finish_ui_run(run_dir: Path, invariants: dict[str, Any]) -> bool:
+def finish_ui_run(run_dir: Path) -> bool:
     """Turn the session's samples into a complete run folder; False when no test ran."""
     app = run_dir.name.rsplit("-", 1)[-1]
     steps = first_test(run_dir / RAW_DIR / STEPS_FILE)
@@ -105,7 +105,7 @@ def finish_ui_run(run_dir: Path, invariants: dict[str, Any]) -> bool:
         update_meta(run_dir, **manual_meta(steps, _meta_spawn_rate(run_dir)))
     else:
         update_meta(run_dir, ui={"shape": "SteppedRamp"})
-    write_run_json(run_dir, "invariants.json", invariants)
+    write_run_json(run_dir, "invariants.json", load_meta(run_dir)["invariants"])
     summary = build_single_run_report(run_dir)
     if manual:
         _describe_manual(run_dir, summary, steps)

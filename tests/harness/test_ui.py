@@ -26,11 +26,11 @@ def _as_manual(run_dir: Path, *, then: list[dict[str, object]]) -> None:
 
 
 def test_a_manual_session_becomes_a_complete_run_of_its_first_test(tmp_path: Path) -> None:
-    run_dir = two_step_run(tmp_path)
+    run_dir = two_step_run(tmp_path, invariants=INVARIANTS_OK)
     second_test: dict[str, object] = {"index": 0, "users": 99, "start": 2000.0, "end": 2010.0}
     _as_manual(run_dir, then=[second_test])
 
-    assert finish_ui_run(run_dir, INVARIANTS_OK) is True
+    assert finish_ui_run(run_dir) is True
 
     assert is_complete(run_dir)
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -49,19 +49,19 @@ def test_a_manual_session_becomes_a_complete_run_of_its_first_test(tmp_path: Pat
 
 
 def test_a_stepped_session_keeps_the_benchmark_summary(tmp_path: Path) -> None:
-    run_dir = two_step_run(tmp_path)
+    run_dir = two_step_run(tmp_path, invariants=INVARIANTS_OK)
 
-    assert finish_ui_run(run_dir, INVARIANTS_OK) is True
+    assert finish_ui_run(run_dir) is True
 
     assert load_meta(run_dir)["ui"] == {"shape": "SteppedRamp"}
     assert "ramp 10 20 users, 30 s per step" in (run_dir / "summary.md").read_text()
 
 
 def test_a_session_without_a_test_has_nothing_to_summarize(tmp_path: Path) -> None:
-    run_dir = two_step_run(tmp_path)
+    run_dir = two_step_run(tmp_path, invariants=INVARIANTS_OK)
     (run_dir / "raw" / "steps.jsonl").unlink()
 
-    assert finish_ui_run(run_dir, INVARIANTS_OK) is False
+    assert finish_ui_run(run_dir) is False
     assert not is_complete(run_dir) and not (run_dir / "summary.json").exists()
 
 
