@@ -30,6 +30,7 @@ from scripts.harness.results import (
 )
 from scripts.harness.runner import RunFailedError, run_one
 from scripts.harness.session_report import RUNS_DIR, SESSION_FILE, write_session_report
+from scripts.harness.ui import check_ui_port
 
 # Hand-driven UI sessions are not benchmark results: they stay out of results/.
 UI_RESULTS_DIR = REPO / ".run" / "ui"
@@ -119,6 +120,7 @@ def _trial(plan: BenchPlan, argv: list[str], entry: dict[str, Any]) -> Path:
 def run_ui(settings: Settings, app: str, *, argv: list[str]) -> Path:
     """One hand-driven Locust web UI session, kept out of results/."""
     plan = replace(plan_run(settings, app, ui=True), results_dir=UI_RESULTS_DIR)
+    check_ui_port(settings)
     return run_one(plan, argv)
 
 

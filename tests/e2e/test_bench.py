@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 
+from infra.ports import free_port
 from tests.e2e._env import REPO, isolated_env
 
 STEP_KEYS = {
@@ -184,3 +185,27 @@ def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path:
     assert (run_dir / "INCOMPLETE").exists() and (run_dir.parents[1] / "INCOMPLETE").exists()
     assert json.loads((run_dir / "meta.json").read_text())["complete"] is False
     assert not (run_dir / "summary.json").exists()
+
+
+def test_bench_names_an_unreachable_database_url(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(tmp_path / "results"),
+        DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "fastapi"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: DATABASE_URL=postgresql://u:***@127.0.0.1:{port}/db: cannot connect "
+        "(connection refused)"
+    )

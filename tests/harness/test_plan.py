@@ -68,6 +68,7 @@ def test_locust_processes_and_the_ui(tmp_path: Path) -> None:
     ui = plan_run(settings(UI_PORT="9999"), "fastapi", ui=True)
     argv = locust_argv(ui, host="http://127.0.0.1:8000", run_dir=tmp_path, run_id="r")
     assert "--headless" not in argv and argv[argv.index("--web-port") + 1] == "9999"
+    assert "--class-picker" in argv  # the stepped ramp or a user count of one's own
 
 
 def test_command_line_reproduces_the_run_without_secrets() -> None:
