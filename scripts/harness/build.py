@@ -17,6 +17,7 @@ from scripts.harness.meta import (
     require,
     require_number,
 )
+from scripts.harness.profile_summary import profile_summary
 from scripts.harness.resources import load_resources
 from scripts.harness.results import RAW_DIR, write_run_file
 from scripts.harness.samples import load_samples
@@ -58,6 +59,9 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
         total_failures=sum(1 for s in samples if not s.ok),
         invariants=_invariants(run_dir),
     )
+    profile = profile_summary(run_dir, summary["steps"])
+    if profile is not None:
+        summary["profile"] = profile
     return summary, build_timeline(samples, steps, resources)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, num, pct, think_text
+from scripts.harness.profile_markdown import profile_markdown
 from scripts.harness.summary import KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
@@ -110,6 +111,8 @@ def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
         "",
         "![timeline](timeline.png)",
     ]
+    if "profile" in summary:
+        lines += ["", *profile_markdown(summary["profile"])]
     return "\n".join(lines) + "\n"
 
 

@@ -7,11 +7,12 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
+from scripts.harness.layers import ProfileSummary
 from scripts.harness.meta import read_json_object
 from scripts.harness.steps import StepResult
 
@@ -92,8 +93,12 @@ class Summary(TypedDict):
     invariants: dict[str, Any]
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
     failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
+    profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
 
 
+# Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
+# under postponed annotations Python 3.11 counts NotRequired keys as required.)
+OPTIONAL_KEYS = frozenset({"profile"})
 STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
 
 
@@ -218,7 +223,7 @@ def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
     obj.setdefault("failure", None)  # summaries written before runs could fail
-    missing = [k for k in Summary.__annotations__ if k not in obj]
+    missing = [k for k in Summary.__annotations__ if k not in obj and k not in OPTIONAL_KEYS]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")
     return cast(Summary, obj)
