@@ -72,6 +72,8 @@ _APP_FOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*_app")
 _PACKAGES_DIR = re.compile(r"/(?:site|dist)-packages/")
 _STDLIB_DIR = re.compile(r"/python3\.\d+/")
 # py-spy's frame label: "name (file:line)" or "name (file)"; pseudo-frames have no file.
+# The stack of a sample taken while the GIL holder ran no Python code (the event loop's C).
+NO_PYTHON_FRAME = "[no Python frame]"
 _LABEL = re.compile(r"^(?P<name>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
 
@@ -89,7 +91,7 @@ class ProfileSummary(TypedDict):
     users: int | None  # the profiled step
     seconds: float  # how long py-spy sampled
     rate_hz: int
-    method: str  # the py-spy command line's flags, e.g. "--subprocesses --nonblocking --gil"
+    method: str  # py-spy's version and flags, e.g. "py-spy 0.4.3 --nonblocking --gil"
     samples: int
     requests: int | None  # requests completed in the sampled window
     app_cpu_seconds: float | None  # the app's CPU time in the sampled window
@@ -153,17 +155,17 @@ def parse_collapsed(text: str) -> list[tuple[list[str], int]]:
 
 
 def collapsed_from_speedscope(doc: Mapping[str, Any]) -> Counter[str]:
-    """py-spy's speedscope document as collapsed stacks (labels carry the full file name)."""
+    """py-spy's speedscope document as collapsed stacks, files shortened to module paths."""
     labels = []
     for frame in doc["shared"]["frames"]:
         name = str(frame["name"]).replace(";", ":")
-        file, line = frame.get("file") or "", frame.get("line")
+        file, line = module_path(str(frame.get("file") or "")), frame.get("line")
         where = f"{file}:{line}" if file and line else file
         labels.append(f"{name} ({where})" if where else name)
     stacks: Counter[str] = Counter()
     for profile in doc["profiles"]:
         for sample in profile["samples"]:
-            stacks[";".join(labels[i] for i in sample)] += 1
+            stacks[";".join(labels[i] for i in sample) or NO_PYTHON_FRAME] += 1
     return stacks
 
 

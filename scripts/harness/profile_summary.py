@@ -15,7 +15,7 @@ from typing import Any
 from scripts.harness.errors import HarnessError
 from scripts.harness.layers import ProfileSummary, layer_counts, layer_rows, parse_collapsed
 from scripts.harness.meta import read_json_object
-from scripts.harness.profiling import FLAGS, ProfileResult, read_collapsed
+from scripts.harness.profiling import ProfileResult, read_collapsed
 from scripts.harness.results import RAW_DIR, atomic_write
 from scripts.harness.summary import StepRow
 
@@ -37,7 +37,7 @@ def write_profile_record(
         "step_index": step_index,
         "users": users,
         "rate_hz": rate,
-        "method": " ".join([pyspy_version(), *FLAGS]),
+        "method": " ".join([pyspy_version(), *result.flags]),
         "seconds": round(result.seconds, 2),
         "samples": result.samples,
         "files": {kind: _relative(path, run_dir) for kind, path in result.files.items()},

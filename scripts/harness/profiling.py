@@ -3,10 +3,13 @@
 Two py-spy processes sample the same tree over the same window, one per output format:
 py-spy writes one format per run, and drawing the SVG by hand would redo what its own
 renderer (inferno) does. The layer table comes from the speedscope file, which keeps every
-frame's full file name; its collapsed stacks are kept beside it.
+frame's full file name; its collapsed stacks (files as module paths) are kept in raw/.
 
 py-spy runs with
-- `--subprocesses`: gunicorn's master and workers, uvicorn's supervisor and workers;
+- `--subprocesses` when the target has children (gunicorn's master and workers, uvicorn's
+  supervisor and workers), not for a single process: py-spy then rescans /proc every
+  100 ms for new children, which cost about 4 % of a core here, more than sampling at
+  25 Hz;
 - `--nonblocking`: the app is never paused. py-spy's default stops every thread with
   ptrace for each sample, which costs the app CPU time and, as py-spy's README warns, wakes
   idle threads so that they are sampled as running (measured on this project: an idle
@@ -16,7 +19,8 @@ py-spy runs with
   Python code or C code called from it without releasing the GIL. Waits on the database,
   the network or a lock release the GIL and are not counted (py-spy's default `--idle`
   off would drop them too, but only as well as its thread-state guess works); C code
-  that releases the GIL while busy (hashlib's PBKDF2) is missed.
+  that releases the GIL while busy (hashlib's PBKDF2) is missed, and a GIL holder that
+  waits for a busy core counts, so shares are fair but sample counts are not CPU time.
 Any process that py-spy cannot attach to (no ptrace permission, process gone, py-spy not
 installed) gives a one-line `problem` instead of an exception.
 """
@@ -41,7 +45,7 @@ from scripts.harness.layers import collapsed_from_speedscope, collapsed_text
 from scripts.harness.results import atomic_write
 
 PROFILE_RATE = 25  # samples per second per process: PROFILE_RATE
-FLAGS = ("--subprocesses", "--nonblocking", "--gil")
+FLAGS = ("--nonblocking", "--gil")
 SVG_FILE = "profile.svg"
 SPEEDSCOPE_FILE = "profile.speedscope.json"
 COLLAPSED_FILE = "profile.collapsed.txt"
@@ -61,6 +65,7 @@ class ProfileResult:
     """What one profile left: its files, its stacks, how long it sampled, or why it failed."""
 
     files: dict[str, Path] = field(default_factory=dict)  # flamegraph, speedscope, collapsed
+    flags: tuple[str, ...] = ()  # py-spy's sampling flags
     stacks: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     problem: str | None = None
@@ -79,8 +84,24 @@ def pyspy_command() -> list[str] | None:
     return [found] if found else None
 
 
+def pyspy_flags(pid: int) -> tuple[str, ...]:
+    """The sampling flags for `pid`: --subprocesses only when it has children to follow."""
+    try:
+        children = psutil.Process(pid).children()
+    except psutil.Error:
+        children = []
+    return ("--subprocesses", *FLAGS) if children else FLAGS
+
+
 def pyspy_argv(
-    command: list[str], *, pid: int, fmt: str, output: Path, rate: int, max_seconds: float
+    command: list[str],
+    *,
+    pid: int,
+    fmt: str,
+    output: Path,
+    rate: int,
+    max_seconds: float,
+    flags: tuple[str, ...] = FLAGS,
 ) -> list[str]:
     """One py-spy recording; it also ends by itself after `max_seconds` (a safety bound)."""
     return [
@@ -96,7 +117,7 @@ def pyspy_argv(
         str(rate),
         "--duration",
         str(max(1, math.ceil(max_seconds))),
-        *FLAGS,
+        *flags,
     ]
 
 
@@ -137,6 +158,7 @@ class ProfileSession:
         self.raw_dir = raw_dir
         self.procs: dict[str, ManagedProcess] = {}
         self.problem: str | None = None
+        self.flags: tuple[str, ...] = ()
         self.started = time.monotonic()
 
     def pids(self) -> list[int]:
@@ -148,9 +170,16 @@ class ProfileSession:
             "flamegraph": self.out_dir / SVG_FILE,
             "speedscope": self.out_dir / SPEEDSCOPE_FILE,
         }
+        self.flags = pyspy_flags(self.pid)
         for fmt, output in outputs.items():
             argv = pyspy_argv(
-                command, pid=self.pid, fmt=fmt, output=output, rate=rate, max_seconds=max_seconds
+                command,
+                pid=self.pid,
+                fmt=fmt,
+                output=output,
+                rate=rate,
+                max_seconds=max_seconds,
+                flags=self.flags,
             )
             try:
                 self.procs[fmt] = ManagedProcess(
@@ -216,7 +245,9 @@ class ProfileSession:
             "collapsed": write_collapsed(self.raw_dir, stacks),
         }
         problem = None if stacks else "py-spy took no samples: no worker held the GIL"
-        return ProfileResult(files=files, stacks=stacks, seconds=seconds, problem=problem)
+        return ProfileResult(
+            files=files, flags=self.flags, stacks=stacks, seconds=seconds, problem=problem
+        )
 
 
 def write_collapsed(raw_dir: Path, stacks: Counter[str]) -> Path:

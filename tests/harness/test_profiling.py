@@ -98,6 +98,8 @@ def test_a_loaded_app_server_is_profiled_into_files_and_layers(
     result = session.stop()
 
     assert result.problem is None, result.problem
+    # gunicorn's master has workers to follow; a one-worker uvicorn is a single process.
+    assert ("--subprocesses" in result.flags) == (stack.settings.app == "django")
     assert not any(spy.is_running() for spy in spies)  # py-spy left nothing behind
     assert ET.parse(tmp_path / SVG_FILE).getroot().tag.endswith("svg")  # noqa: S314 - py-spy's
     speedscope = json.loads((tmp_path / SPEEDSCOPE_FILE).read_text())

@@ -42,7 +42,8 @@ def test_the_profiled_step_gets_a_layer_table(tmp_path: Path) -> None:
         "speedscope": run_dir / "profile.speedscope.json",
         "collapsed": write_collapsed(run_dir / RAW_DIR, STACKS),
     }
-    result = ProfileResult(files=files, stacks=STACKS, seconds=23.5)
+    flags = ("--subprocesses", "--nonblocking", "--gil")
+    result = ProfileResult(files=files, flags=flags, stacks=STACKS, seconds=23.5)
     write_profile_record(run_dir, result, step_index=1, users=20, rate=25)
     build_single_run_report(run_dir)
 
@@ -51,7 +52,7 @@ def test_the_profiled_step_gets_a_layer_table(tmp_path: Path) -> None:
     # The 20-user step: 48 requests in 24 s at 80 % app CPU, so 400 ms of CPU a request.
     assert (profile["users"], profile["requests"], profile["app_cpu_seconds"]) == (20, 48, 19.2)
     assert profile["samples"] == 4 and profile["rate_hz"] == 25 and profile["problem"] is None
-    assert profile["method"].endswith("--subprocesses --nonblocking --gil")
+    assert profile["method"].endswith(" --subprocesses --nonblocking --gil")
     assert profile["files"] == {
         "flamegraph": "profile.svg",
         "speedscope": "profile.speedscope.json",
