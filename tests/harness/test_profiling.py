@@ -88,12 +88,15 @@ def test_a_loaded_app_server_is_profiled_into_files_and_layers(
 ) -> None:
     assert stack.app_proc is not None
     raw = tmp_path / RAW_DIR
+    cpu = min(os.sched_getaffinity(0))
     session = start_profile(
-        pid=stack.app_proc.pid, out_dir=tmp_path, raw_dir=raw, max_seconds=60, rate=100
+        pid=stack.app_proc.pid, out_dir=tmp_path, raw_dir=raw, max_seconds=60, rate=100, cpus=[cpu]
     )
     assert session.problem is None
     spies = [psutil.Process(pid) for pid in session.pids()]
     assert len(spies) == 2
+    for spy in spies:  # every py-spy thread stays on the cores it was given
+        assert {frozenset(os.sched_getaffinity(t.id)) for t in spy.threads()} == {frozenset([cpu])}
     assert drive_load(stack.base_url, LOAD_SECONDS) > 50
     result = session.stop()
 
