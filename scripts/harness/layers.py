@@ -92,6 +92,7 @@ class ProfileSummary(TypedDict):
     seconds: float  # how long py-spy sampled
     rate_hz: int
     method: str  # py-spy's version and flags, e.g. "py-spy 0.4.3 --nonblocking --gil"
+    processes: int  # how many app processes were sampled (the flame graph shows the first)
     samples: int
     requests: int | None  # requests completed in the sampled window
     app_cpu_seconds: float | None  # the app's CPU time in the sampled window

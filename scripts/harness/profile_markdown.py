@@ -16,9 +16,10 @@ def profile_markdown(profile: ProfileSummary) -> list[str]:
     lines = [
         TITLE,
         "",
-        f"{profile['method']} sampled the app's processes {profile['rate_hz']} times a second "
-        f"for {num(profile['seconds'], 0)} s of {step}: {profile['samples']:,} samples, each "
-        "a worker holding the GIL (running Python, or C code called from it). Waiting on the "
+        f"{profile['method']} sampled {_processes(profile['processes'])} "
+        f"{profile['rate_hz']} times a second for {num(profile['seconds'], 0)} s of {step}: "
+        f"{profile['samples']:,} samples, each a worker holding the GIL (running Python, or C "
+        "code called from it). Waiting on the "
         "database or the network is not counted. A sample belongs to the layer of its "
         "innermost frame in a known package; standard-library frames count for their caller.",
         "",
@@ -33,7 +34,7 @@ def profile_markdown(profile: ProfileSummary) -> list[str]:
         ]
     files = profile["files"]
     shown = [
-        f"flame graph [{files['flamegraph']}]({files['flamegraph']})"
+        f"flame graph of one worker [{files['flamegraph']}]({files['flamegraph']})"
         if "flamegraph" in files
         else None,
         f"speedscope profile `{files['speedscope']}`" if "speedscope" in files else None,
@@ -43,6 +44,10 @@ def profile_markdown(profile: ProfileSummary) -> list[str]:
     if listed:
         lines += ["", "Files: " + "; ".join(listed) + "."]
     return lines
+
+
+def _processes(count: int) -> str:
+    return "the app's process" if count == 1 else f"the app's {count} worker processes"
 
 
 def _table(profile: ProfileSummary) -> list[str]:

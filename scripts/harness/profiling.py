@@ -1,9 +1,10 @@
 """py-spy on an app server's process tree: a flame graph, a speedscope profile, the stacks.
 
-Two py-spy processes sample the same tree over the same window, one per output format:
-py-spy writes one format per run, and drawing the SVG by hand would redo what its own
-renderer (inferno) does. The layer table comes from the speedscope file, which keeps every
-frame's full file name; its collapsed stacks (files as module paths) are kept in raw/.
+One py-spy per worker records a speedscope file; they are merged into one, the source of
+the layer table (it keeps every frame's full file name; its collapsed stacks, files as
+module paths, are kept in raw/). One more py-spy draws the SVG flame graph of the first
+worker: py-spy writes one format per run, and drawing the SVG by hand would redo what its
+renderer (inferno) does; the workers of one server run the same code.
 
 py-spy's flags, and why, are in `scripts/harness/pyspy.py`. A profile that cannot be taken (no
 ptrace permission, process gone, py-spy not installed) gives a one-line `problem`, never an
@@ -27,12 +28,14 @@ import psutil
 from infra.procs import ManagedProcess
 from scripts.harness.layers import collapsed_from_speedscope, collapsed_text
 from scripts.harness.pyspy import (
+    FLAGS,
+    merge_speedscope,
     pin_threads,
     problem_from_log,
     ptrace_problem,
     pyspy_argv,
     pyspy_command,
-    pyspy_flags,
+    sample_targets,
 )
 from scripts.harness.results import atomic_write
 
@@ -52,61 +55,64 @@ class ProfileResult:
     """What one profile left: its files, its stacks, how long it sampled, or why it failed."""
 
     files: dict[str, Path] = field(default_factory=dict)  # flamegraph, speedscope, collapsed
-    flags: tuple[str, ...] = ()  # py-spy's sampling flags
+    pids: tuple[int, ...] = ()  # the processes sampled; the flame graph shows the first
     stacks: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     problem: str | None = None
+    flags: tuple[str, ...] = FLAGS
 
     @property
     def samples(self) -> int:
         return sum(self.stacks.values())
 
 
+@dataclass(frozen=True)
+class _Recording:
+    pid: int
+    output: Path
+    proc: ManagedProcess
+
+
 class ProfileSession:
-    """Two running py-spy recordings of one process tree (or the reason there are none)."""
+    """py-spy recordings of an app server's workers (or the reason there are none)."""
 
     def __init__(self, *, pid: int, out_dir: Path, raw_dir: Path) -> None:
         self.pid = pid
         self.out_dir = out_dir
         self.raw_dir = raw_dir
-        self.procs: dict[str, ManagedProcess] = {}
+        self.targets: list[int] = []
+        self.recordings: list[_Recording] = []
         self.problem: str | None = None
-        self.flags: tuple[str, ...] = ()
         self.started = time.monotonic()
 
     def pids(self) -> list[int]:
-        """py-spy's own pids, so the caller can keep them off the app's cores."""
-        return [proc.pid for proc in self.procs.values() if proc.alive()]
+        """py-spy's own pids (still running)."""
+        return [r.proc.pid for r in self.recordings if r.proc.alive()]
 
     def start(
         self, command: list[str], *, rate: int, max_seconds: float, cpus: Sequence[int] | None
     ) -> None:
-        outputs = {
-            "flamegraph": self.out_dir / SVG_FILE,
-            "speedscope": self.out_dir / SPEEDSCOPE_FILE,
-        }
-        self.flags = pyspy_flags(self.pid)
-        for fmt, output in outputs.items():
+        self.targets = sample_targets(self.pid)
+        plan = [(self.targets[0], "flamegraph", self.out_dir / SVG_FILE)]
+        plan += [
+            (t, "speedscope", self.raw_dir / f"profile-{t}.speedscope.json") for t in self.targets
+        ]
+        for pid, fmt, output in plan:
             argv = pyspy_argv(
-                command,
-                pid=self.pid,
-                fmt=fmt,
-                output=output,
-                rate=rate,
-                max_seconds=max_seconds,
-                flags=self.flags,
+                command, pid=pid, fmt=fmt, output=output, rate=rate, max_seconds=max_seconds
             )
             try:
-                self.procs[fmt] = ManagedProcess(
-                    f"py-spy {fmt}",
+                proc = ManagedProcess(
+                    f"py-spy {fmt} {pid}",
                     argv,
-                    log_path=self.raw_dir / f"profile-pyspy-{fmt}.log",
+                    log_path=self.raw_dir / f"profile-pyspy-{fmt}-{pid}.log",
                     stop_signal=signal.SIGINT,  # py-spy writes its file on Ctrl-C, not SIGTERM
                 )
             except OSError as exc:
                 self.problem = f"py-spy could not be started: {exc}"
                 self._kill()
                 return
+            self.recordings.append(_Recording(pid, output, proc))
         self._wait_attached()
         if cpus:
             for pid in self.pids():
@@ -115,56 +121,64 @@ class ProfileSession:
 
     def _wait_attached(self) -> None:
         deadline = time.monotonic() + ATTACH_TIMEOUT
-        waiting = dict(self.procs)
+        waiting = list(self.recordings)
         while waiting and time.monotonic() < deadline:
-            for fmt, proc in list(waiting.items()):
-                if _ATTACHED in proc.log_tail(5):
-                    del waiting[fmt]
-                elif not proc.alive():
-                    self.problem = problem_from_log(proc.log_tail(), self.pid)
+            for rec in list(waiting):
+                if _ATTACHED in rec.proc.log_tail(5):
+                    waiting.remove(rec)
+                elif not rec.proc.alive():
+                    self.problem = problem_from_log(rec.proc.log_tail(), rec.pid)
                     self._kill()
                     return
             time.sleep(0.05)
         if waiting:
-            self.problem = f"py-spy did not attach to pid {self.pid} within {ATTACH_TIMEOUT:g} s"
+            self.problem = (
+                f"py-spy did not attach to pid {waiting[0].pid} within {ATTACH_TIMEOUT:g} s"
+            )
             self._kill()
 
     def _kill(self) -> None:
-        for proc in self.procs.values():
-            proc.stop(timeout=STOP_TIMEOUT)
-        self.procs = {}
+        for rec in self.recordings:
+            rec.proc.stop(timeout=STOP_TIMEOUT)
+        self.recordings = []
 
     def stop(self) -> ProfileResult:
         """Stop sampling (SIGINT makes py-spy write its files) and read what was written."""
         seconds = time.monotonic() - self.started
-        failed: list[str] = []
-        for proc in self.procs.values():
-            proc.stop(timeout=STOP_TIMEOUT)
-            if proc.popen.returncode != 0:
-                failed.append(problem_from_log(proc.log_tail(), self.pid))
-        self.procs = {}
-        if self.problem is None and failed:
-            self.problem = failed[0]
+        for rec in self.recordings:
+            rec.proc.stop(timeout=STOP_TIMEOUT)
+            if rec.proc.popen.returncode != 0 and self.problem is None:
+                self.problem = problem_from_log(rec.proc.log_tail(), rec.pid)
+        recordings, self.recordings = self.recordings, []
         if self.problem is not None:
             return ProfileResult(problem=self.problem)
-        return self._read(seconds)
+        return self._read(recordings, seconds)
 
-    def _read(self, seconds: float) -> ProfileResult:
-        svg, speedscope = self.out_dir / SVG_FILE, self.out_dir / SPEEDSCOPE_FILE
+    def _read(self, recordings: list[_Recording], seconds: float) -> ProfileResult:
+        svg = self.out_dir / SVG_FILE
+        parts = [r for r in recordings if r.output != svg]
         try:
-            stacks = collapsed_from_speedscope(json.loads(speedscope.read_text()))
+            merged = merge_speedscope({r.pid: json.loads(r.output.read_text()) for r in parts})
+            stacks = collapsed_from_speedscope(merged)
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-            return ProfileResult(problem=f"py-spy's speedscope file is unreadable: {exc}")
+            return ProfileResult(problem=f"py-spy's speedscope files are unreadable: {exc}")
         if not svg.is_file():
             return ProfileResult(problem="py-spy wrote no flame graph")
+        speedscope = self.out_dir / SPEEDSCOPE_FILE
+        atomic_write(speedscope, json.dumps(merged))
+        for part in parts:
+            part.output.unlink()
         files = {
             "flamegraph": svg,
             "speedscope": speedscope,
             "collapsed": write_collapsed(self.raw_dir, stacks),
         }
-        problem = None if stacks else "py-spy took no samples: no worker held the GIL"
         return ProfileResult(
-            files=files, flags=self.flags, stacks=stacks, seconds=seconds, problem=problem
+            files=files,
+            pids=tuple(self.targets),
+            stacks=stacks,
+            seconds=seconds,
+            problem=None if stacks else "py-spy took no samples: no worker held the GIL",
         )
 
 
@@ -186,6 +200,14 @@ def read_collapsed(path: Path) -> str:
     return (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
 
 
+def _ptrace_problem(pids: list[int]) -> str | None:
+    for pid in pids:
+        problem = ptrace_problem(pid)
+        if problem is not None:
+            return problem
+    return None
+
+
 def start_profile(
     *,
     pid: int,
@@ -196,7 +218,7 @@ def start_profile(
     cpus: Sequence[int] | None = None,
     command: list[str] | None = None,
 ) -> ProfileSession:
-    """Start sampling `pid` and its children; returns once py-spy is attached or has failed.
+    """Start sampling `pid`'s workers; returns once py-spy is attached or has failed.
 
     `cpus`: the cores py-spy may run on (the envelope's other cores, so that sampling never
     takes the app's core). Never raises for a profile that cannot be taken: the session's
@@ -208,7 +230,7 @@ def start_profile(
         session.problem = "py-spy is not installed (it comes with the project's loadtest extra)"
     elif not psutil.pid_exists(pid):
         session.problem = f"py-spy could not profile pid {pid}: no such process"
-    elif (problem := ptrace_problem(pid)) is not None:
+    elif (problem := _ptrace_problem(sample_targets(pid))) is not None:
         session.problem = problem
     else:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,10 @@
-"""The py-spy command: where it is, its flags, and what its failures mean, in one line.
+"""The py-spy command: where it is, its flags, its files, and its failures in one line.
 
 py-spy runs with
-- `--subprocesses` when the target has children (gunicorn's master and workers, uvicorn's
-  supervisor and workers), not for a single process: py-spy then rescans /proc every
-  100 ms for new children, which cost about 4 % of a core here, more than sampling at
-  25 Hz;
+- no `--subprocesses`: one py-spy per process to sample instead (gunicorn's or uvicorn's
+  workers, or a lone uvicorn). Following children makes py-spy rescan all of /proc every
+  100 ms: 5.6-6.3 % of a core here for a 3-worker gunicorn at 25 Hz, against 2.4-2.5 %
+  for three py-spys of one worker each;
 - `--nonblocking`: the app is never paused. py-spy's default stops every thread with
   ptrace for each sample, which costs the app CPU time and, as py-spy's README warns, wakes
   idle threads so that they are sampled as running (measured on this project: an idle
@@ -25,8 +25,9 @@ import math
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -46,13 +47,16 @@ def pyspy_command() -> list[str] | None:
     return [found] if found else None
 
 
-def pyspy_flags(pid: int) -> tuple[str, ...]:
-    """The sampling flags for `pid`: --subprocesses only when it has children to follow."""
+def sample_targets(pid: int) -> list[int]:
+    """The processes to sample: `pid`'s descendants (the workers), or `pid` when it has none.
+
+    A gunicorn master only waits on its workers; py-spy would find it idle anyway.
+    """
     try:
-        children = psutil.Process(pid).children()
+        children = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
-        children = []
-    return ("--subprocesses", *FLAGS) if children else FLAGS
+        return [pid]
+    return sorted(child.pid for child in children) or [pid]
 
 
 def pyspy_argv(
@@ -63,7 +67,6 @@ def pyspy_argv(
     output: Path,
     rate: int,
     max_seconds: float,
-    flags: tuple[str, ...] = FLAGS,
 ) -> list[str]:
     """One py-spy recording; it also ends by itself after `max_seconds` (a safety bound)."""
     return [
@@ -79,7 +82,7 @@ def pyspy_argv(
         str(rate),
         "--duration",
         str(max(1, math.ceil(max_seconds))),
-        *flags,
+        *FLAGS,
     ]
 
 
@@ -87,8 +90,8 @@ def ptrace_problem(pid: int) -> str | None:
     """Why this process may not read `pid`'s memory as py-spy must, or None when it may.
 
     Opening /proc/<pid>/mem takes the kernel's ptrace-attach check (Yama's ptrace_scope
-    included), as py-spy's reads do; py-spy itself, run with --subprocesses, reports a
-    refused process only as "no python processes found".
+    included), as py-spy's reads do; py-spy itself does not always say "permission" (as
+    root without CAP_SYS_PTRACE it says it cannot find the process's executable).
     """
     try:
         with Path(f"/proc/{pid}/mem").open("rb"):
@@ -121,3 +124,18 @@ def pin_threads(pid: int, cpus: Sequence[int]) -> None:
         for thread in psutil.Process(pid).threads():
             with contextlib.suppress(OSError):
                 os.sched_setaffinity(thread.id, cpus)
+
+
+def merge_speedscope(docs: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """One speedscope document from py-spy's per-process ones: frames joined, threads named."""
+    first = next(iter(docs.values()), {})
+    frames: list[Any] = []
+    profiles: list[Any] = []
+    for pid, doc in docs.items():
+        offset = len(frames)
+        frames += doc["shared"]["frames"]
+        for profile in doc["profiles"]:
+            samples = [[offset + i for i in sample] for sample in profile["samples"]]
+            name = f"Process {pid} {profile.get('name', '')}".rstrip()
+            profiles.append({**profile, "name": name, "samples": samples})
+    return {**first, "shared": {"frames": frames}, "profiles": profiles}

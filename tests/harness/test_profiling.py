@@ -93,20 +93,24 @@ def test_a_loaded_app_server_is_profiled_into_files_and_layers(
         pid=stack.app_proc.pid, out_dir=tmp_path, raw_dir=raw, max_seconds=60, rate=100, cpus=[cpu]
     )
     assert session.problem is None
+    workers = [c.pid for c in psutil.Process(stack.app_proc.pid).children(recursive=True)]
+    assert len(workers) == (3 if stack.settings.app == "django" else 0)
     spies = [psutil.Process(pid) for pid in session.pids()]
-    assert len(spies) == 2
+    assert len(spies) == 1 + max(1, len(workers))  # the flame graph's, one per worker
     for spy in spies:  # every py-spy thread stays on the cores it was given
         assert {frozenset(os.sched_getaffinity(t.id)) for t in spy.threads()} == {frozenset([cpu])}
     assert drive_load(stack.base_url, LOAD_SECONDS) > 50
     result = session.stop()
 
     assert result.problem is None, result.problem
-    # gunicorn's master has workers to follow; a one-worker uvicorn is a single process.
-    assert ("--subprocesses" in result.flags) == (stack.settings.app == "django")
+    # gunicorn's workers are sampled, not their master; a one-worker uvicorn is one process.
+    assert list(result.pids) == (sorted(workers) or [stack.app_proc.pid])
     assert not any(spy.is_running() for spy in spies)  # py-spy left nothing behind
     assert ET.parse(tmp_path / SVG_FILE).getroot().tag.endswith("svg")  # noqa: S314 - py-spy's
     speedscope = json.loads((tmp_path / SPEEDSCOPE_FILE).read_text())
     assert "speedscope" in speedscope["$schema"]
+    assert {p["name"].split()[1] for p in speedscope["profiles"]} <= {str(p) for p in result.pids}
+    assert not list(raw.glob("*.speedscope.json"))  # the per-worker files were merged
     assert sum(len(p["samples"]) for p in speedscope["profiles"]) == result.samples > 0
     assert result.files["collapsed"].parent == raw
     assert result.files["collapsed"].name.startswith(COLLAPSED_FILE)

@@ -11,7 +11,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from scripts.harness.pyspy import FLAGS, NO_PTRACE, problem_from_log, pyspy_argv, pyspy_flags
+from scripts.harness.pyspy import (
+    FLAGS,
+    NO_PTRACE,
+    merge_speedscope,
+    problem_from_log,
+    pyspy_argv,
+    sample_targets,
+)
 
 PERMISSION_LOG = "Permission Denied: Try running again with elevated permissions by going 'sudo'\n"
 ERROR_LOG = """Error: Failed to get process executable name. Check that the process is running.
@@ -67,7 +74,23 @@ def parent_with_child() -> Iterator[psutil.Process]:
         proc.wait()
 
 
-def test_children_are_followed_only_when_there_are_some(parent_with_child: psutil.Process) -> None:
+def test_the_workers_are_sampled_not_their_master(parent_with_child: psutil.Process) -> None:
     (child,) = parent_with_child.children()
-    assert pyspy_flags(parent_with_child.pid) == ("--subprocesses", *FLAGS)
-    assert pyspy_flags(child.pid) == FLAGS
+    assert sample_targets(parent_with_child.pid) == [child.pid]
+    assert sample_targets(child.pid) == [child.pid]  # a lone process is sampled itself
+
+
+def test_speedscope_documents_merge_with_frames_renumbered_and_threads_named() -> None:
+    def doc(frame: str, samples: list[list[int]]) -> dict[str, object]:
+        frames = [{"name": "main", "file": "m.py", "line": 1}, {"name": frame, "file": "f.py"}]
+        profile = {"type": "sampled", "name": 'Thread 9 "MainThread"', "samples": samples}
+        return {"$schema": "s", "shared": {"frames": frames}, "profiles": [profile]}
+
+    merged = merge_speedscope({11: doc("a", [[0, 1], [0]]), 12: doc("b", [[0, 1]])})
+    assert merged["$schema"] == "s"
+    names = [f["name"] for f in merged["shared"]["frames"]]
+    assert names == ["main", "a", "main", "b"]
+    assert [(p["name"], p["samples"]) for p in merged["profiles"]] == [
+        ('Process 11 Thread 9 "MainThread"', [[0, 1], [0]]),
+        ('Process 12 Thread 9 "MainThread"', [[2, 3]]),
+    ]

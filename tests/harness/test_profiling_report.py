@@ -42,8 +42,7 @@ def test_the_profiled_step_gets_a_layer_table(tmp_path: Path) -> None:
         "speedscope": run_dir / "profile.speedscope.json",
         "collapsed": write_collapsed(run_dir / RAW_DIR, STACKS),
     }
-    flags = ("--subprocesses", "--nonblocking", "--gil")
-    result = ProfileResult(files=files, flags=flags, stacks=STACKS, seconds=23.5)
+    result = ProfileResult(files=files, pids=(41, 42, 43), stacks=STACKS, seconds=23.5)
     write_profile_record(run_dir, result, step_index=1, users=20, rate=25)
     build_single_run_report(run_dir)
 
@@ -52,7 +51,7 @@ def test_the_profiled_step_gets_a_layer_table(tmp_path: Path) -> None:
     # The 20-user step: 48 requests in 24 s at 80 % app CPU, so 400 ms of CPU a request.
     assert (profile["users"], profile["requests"], profile["app_cpu_seconds"]) == (20, 48, 19.2)
     assert profile["samples"] == 4 and profile["rate_hz"] == 25 and profile["problem"] is None
-    assert profile["method"].endswith(" --subprocesses --nonblocking --gil")
+    assert profile["method"].endswith(" --nonblocking --gil") and profile["processes"] == 3
     assert profile["files"] == {
         "flamegraph": "profile.svg",
         "speedscope": "profile.speedscope.json",
@@ -66,11 +65,12 @@ def test_the_profiled_step_gets_a_layer_table(tmp_path: Path) -> None:
 
     text = (run_dir / "summary.md").read_text()
     assert "## Where the app's CPU goes" in text
-    assert "24 s of the 20-user step: 4 samples" in text
+    assert "sampled the app's 3 worker processes 25 times a second for 24 s of the 20-user " in text
+    assert "step: 4 samples" in text
     assert "| ORM | 3 | 75.0 % | 300.00 |" in text
     assert "| driver | 1 | 25.0 % | 100.00 |" in text
     assert "| total | 4 | 100 % | 400.00 |" in text
-    assert "flame graph [profile.svg](profile.svg)" in text
+    assert "flame graph of one worker [profile.svg](profile.svg)" in text
 
 
 def test_a_profile_that_could_not_be_taken_says_why_in_one_line(tmp_path: Path) -> None:
