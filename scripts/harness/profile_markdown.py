@@ -1,9 +1,11 @@
-"""summary.md's "Where the app's CPU goes": the layer table of the profiled step."""
+"""Where the app's CPU goes, in Markdown: a run's summary.md section; apps side by side."""
 
 from __future__ import annotations
 
-from scripts.harness.fmt import num
-from scripts.harness.layers import ProfileSummary
+from collections.abc import Mapping
+
+from scripts.harness.fmt import DASH, num
+from scripts.harness.layers import LAYERS, LayerRow, ProfileSummary
 
 TITLE = "## Where the app's CPU goes"
 
@@ -78,3 +80,30 @@ def _total_ms(profile: ProfileSummary) -> float | None:
 
 def _row(cells: tuple[str, ...]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def layers_side_by_side(profiles: Mapping[str, ProfileSummary]) -> list[str]:
+    """One table for several apps (README, matrix): per layer, CPU ms per request and share.
+
+    A cell is "ms (share)", or the share alone when the app's CPU per request is unknown;
+    an app without a table (its profile failed) shows a dash in every row.
+    """
+    header = ("layer", *profiles)
+    rows = []
+    for key, label in LAYERS:
+        cells = [label]
+        for profile in profiles.values():
+            row = next((r for r in profile["layers"] if r["layer"] == key), None)
+            cells.append(_cell(row))
+        rows.append(tuple(cells))
+    totals = [num(_total_ms(p), 2) if p["layers"] else DASH for p in profiles.values()]
+    rows.append(("total", *totals))
+    return [_row(header), _row(("---", *("---:" for _ in profiles))), *(_row(r) for r in rows)]
+
+
+def _cell(row: LayerRow | None) -> str:
+    if row is None:
+        return DASH
+    share = f"{row['share_pct']:.0f} %"
+    ms = row["cpu_ms_per_request"]
+    return share if ms is None else f"{num(ms, 2)} ({share})"

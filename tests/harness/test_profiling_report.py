@@ -10,6 +10,8 @@ import pytest
 
 from scripts.harness.build import analyze_run
 from scripts.harness.errors import HarnessError
+from scripts.harness.layers import ProfileSummary, layer_rows
+from scripts.harness.profile_markdown import layers_side_by_side
 from scripts.harness.profile_summary import PROFILE_RECORD, write_profile_record
 from scripts.harness.profiling import ProfileResult, write_collapsed
 from scripts.harness.results import RAW_DIR
@@ -97,3 +99,32 @@ def test_a_record_whose_stacks_are_missing_is_refused(tmp_path: Path) -> None:
     run_dir = profiled_run(tmp_path / "results", ProfileResult(files=files, stacks=STACKS))
     with pytest.raises(HarnessError, match=rf"{PROFILE_RECORD}: cannot read .*gone\.txt"):
         analyze_run(run_dir)
+
+
+def _profile(counts: dict[str, int], *, requests: int | None) -> ProfileSummary:
+    return {
+        "users": 60,
+        "seconds": 40.0,
+        "rate_hz": 25,
+        "method": "py-spy --nonblocking --gil",
+        "processes": 1,
+        "samples": sum(counts.values()),
+        "requests": requests,
+        "app_cpu_seconds": 2.0,
+        "files": {},
+        "layers": layer_rows(counts, requests=requests, app_cpu_seconds=2.0),
+        "problem": None,
+    }
+
+
+def test_apps_side_by_side_show_ms_per_request_and_share() -> None:
+    fastapi = _profile({"orm": 50, "framework": 30, "driver": 20}, requests=400)  # 5 ms a request
+    floor = _profile({"driver": 1, "app": 3}, requests=None)
+    failed: ProfileSummary = {**floor, "layers": [], "problem": "no ptrace permission"}
+    lines = layers_side_by_side({"fastapi": fastapi, "floor": floor, "django": failed})
+    assert lines[0] == "| layer | fastapi | floor | django |"
+    assert lines[1] == "| --- | ---: | ---: | ---: |"
+    assert "| ORM | 2.50 (50 %) | 0 % | - |" in lines
+    assert "| app code | 0.00 (0 %) | 75 % | - |" in lines
+    assert lines[-1] == "| total | 5.00 | - | - |"
+    assert len(lines) == 2 + 7 + 1
