@@ -85,6 +85,13 @@ class ProfileSession:
         self.problem: str | None = None
         self.started = time.monotonic()
 
+    def __enter__(self) -> ProfileSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Leaving early (an error, Ctrl-C) stops py-spy without reading its files."""
+        self._kill()
+
     def pids(self) -> list[int]:
         """py-spy's own pids (still running)."""
         return [r.proc.pid for r in self.recordings if r.proc.alive()]

@@ -189,3 +189,24 @@ def test_no_ptrace_permission_is_a_one_line_reason(tmp_path: Path) -> None:
         "add CAP_SYS_PTRACE, or set kernel.yama.ptrace_scope=0"
     )
     assert said["left"] == []
+
+
+def test_leaving_the_block_early_leaves_no_py_spy(tmp_path: Path) -> None:
+    target = subprocess.Popen([sys.executable, "-c", "while True: sum(range(1000))"])
+    spies: list[psutil.Process] = []
+    try:
+        with (
+            pytest.raises(RuntimeError, match="interrupted"),
+            start_profile(
+                pid=target.pid, out_dir=tmp_path, raw_dir=tmp_path, max_seconds=60
+            ) as session,
+        ):
+            assert session.problem is None
+            spies = [psutil.Process(pid) for pid in session.pids()]
+            raise RuntimeError("interrupted")
+    finally:
+        target.kill()
+        target.wait()
+    assert len(spies) == 2
+    assert not any(spy.is_running() for spy in spies)
+    assert session.pids() == []
