@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -17,10 +18,11 @@ import httpx
 import psutil
 import pytest
 
-from infra.appservers import APPS, REPO
+from infra.appservers import APPS, REPO, app_env
 from infra.database import recreate_database
 from infra.ports import free_port
 from infra.seed import SeedOptions
+from infra.settings import Settings
 from infra.stack import Stack, StackSettings
 from scripts.harness.layers import layer_counts, parse_collapsed
 from scripts.harness.profile_summary import profile_summary, write_profile_record
@@ -54,7 +56,12 @@ def stack(
         run_dir=tmp_path_factory.mktemp(f"profile-{name}"),
         database_url=recreate_database(pg_admin_url, f"profile_{name}"),
         seed=SEED,
-        hash_iterations=1000,
+        app_env=app_env(
+            Settings.from_env(
+                {"PASSWORD_HASH_ITERATIONS": "1000", "APP_SECRET_KEY": secrets.token_urlsafe(48)}
+            ),
+            name,
+        ),
     )
     with Stack(settings) as running:
         yield running

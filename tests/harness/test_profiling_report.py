@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.harness.build import analyze_run
+from scripts.harness.build import analyze_run, build_single_run_report
 from scripts.harness.errors import HarnessError
 from scripts.harness.layers import ProfileSummary, layer_rows
 from scripts.harness.profile_markdown import layers_side_by_side
@@ -16,7 +16,6 @@ from scripts.harness.profile_summary import PROFILE_RECORD, write_profile_record
 from scripts.harness.profiling import ProfileResult, write_collapsed
 from scripts.harness.results import RAW_DIR
 from scripts.harness.summary import load_summary
-from scripts.report import build_single_run_report
 from tests.harness._factory import two_step_run
 
 SITE = "/venv/lib/python3.11/site-packages"
