@@ -111,7 +111,7 @@ def module_path(filename: str) -> str:
     if stdlib:
         return path[stdlib.end() :]
     parts = path.split("/")
-    # The folder nearest the file wins: /home/me/bench_app/django_app/views.py is django_app.
+    # The folder nearest the file wins: /opt/bench_app/django_app/views.py is django_app.
     for i in range(len(parts) - 2, -1, -1):
         if _APP_FOLDER.fullmatch(parts[i]):
             return "/".join(parts[i:])

@@ -20,7 +20,7 @@ from scripts.harness.layers import (
     stack_layer,
 )
 
-VENV = "/home/me/bench/.venv/lib/python3.11/site-packages"
+VENV = "/opt/bench/.venv/lib/python3.11/site-packages"
 GUNICORN = (
     'process 41:"gunicorn: worker [django_app.wsgi:application]";<module> (gunicorn:8);'
     "Arbiter.run (gunicorn/arbiter.py:202);SyncWorker.run (gunicorn/workers/sync.py:125);"
@@ -171,8 +171,8 @@ def test_every_sample_counts_for_its_innermost_classified_frame(
         (f"{VENV}/django/db/models/query.py", "django/db/models/query.py"),
         ("/usr/lib/python3.11/json/encoder.py", "json/encoder.py"),
         ("/usr/local/lib/python3.12/asyncio/runners.py", "asyncio/runners.py"),
-        ("/home/me/bench/django_app/views.py", "django_app/views.py"),
-        ("/srv/shop_app/fastapi_tuned_app/routes.py", "fastapi_tuned_app/routes.py"),
+        ("/opt/bench/django_app/views.py", "django_app/views.py"),
+        ("/opt/shop_app/fastapi_tuned_app/routes.py", "fastapi_tuned_app/routes.py"),
         ("sqlalchemy/orm/session.py", "sqlalchemy/orm/session.py"),
         ("/usr/lib/python3/dist-packages/uvloop/__init__.py", "uvloop/__init__.py"),
         ("<string>", "<string>"),
@@ -202,8 +202,8 @@ def test_module_path_strips_install_locations(filename: str, module: str) -> Non
         (f"{VENV}/gunicorn/workers/gthread.py", "http_server"),
         ("/usr/lib/python3.11/wsgiref/handlers.py", "http_server"),
         ("/usr/lib/python3.11/json/decoder.py", "validation"),
-        ("/home/me/bench/floor_app/main.py", "app"),
-        ("/home/me/bench/django_tuned_app/views.py", "app"),
+        ("/opt/bench/floor_app/main.py", "app"),
+        ("/opt/bench/django_tuned_app/views.py", "app"),
         ("/usr/lib/python3.11/asyncio/base_events.py", None),
         ("/usr/lib/python3.11/socket.py", None),
         (f"{VENV}/jwt/api_jwt.py", None),
