@@ -73,6 +73,16 @@ class LoginRow(TypedDict):
     p95_ms: float | None
 
 
+class EncoreRow(TypedDict):
+    """What profiling cost, measured in the run: the encore against its unprofiled twin."""
+
+    users: int
+    profiled: StepRow
+    unprofiled: StepRow | None  # the ramp step at the same users, if the ramp had one
+    rps_change_pct: float | None
+    cpu_ms_per_request_change_pct: float | None
+
+
 class Summary(TypedDict):
     app: str
     variant: str | None
@@ -94,11 +104,12 @@ class Summary(TypedDict):
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
     failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
     profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
+    encore: NotRequired[EncoreRow]  # the profiled encore against the same users unprofiled
 
 
 # Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
 # under postponed annotations Python 3.11 counts NotRequired keys as required.)
-OPTIONAL_KEYS = frozenset({"profile"})
+OPTIONAL_KEYS = frozenset({"profile", "encore"})
 STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
 
 
@@ -200,6 +211,30 @@ def build_summary(
         "invariants": invariants,
         "complete": bool(recorded) if planned_ramp is None else recorded == list(planned_ramp),
         "failure": None,
+    }
+
+
+def cpu_ms_per_request(step: StepRow) -> float | None:
+    """The app's CPU time per request in the step (app CPU % is of one core)."""
+    if step["app_cpu_pct"] is None or not step["rps"]:
+        return None
+    return step["app_cpu_pct"] * 10 / step["rps"]
+
+
+def encore_row(encore: StepRow, steps: Sequence[StepRow]) -> EncoreRow:
+    twin = next((s for s in reversed(steps) if s["users"] == encore["users"]), None)
+    rps = cpu = None
+    if twin is not None and twin["rps"]:
+        rps = round(100 * (encore["rps"] / twin["rps"] - 1), 2)
+        mine, theirs = cpu_ms_per_request(encore), cpu_ms_per_request(twin)
+        if mine is not None and theirs:
+            cpu = round(100 * (mine / theirs - 1), 2)
+    return {
+        "users": encore["users"],
+        "profiled": encore,
+        "unprofiled": twin,
+        "rps_change_pct": rps,
+        "cpu_ms_per_request_change_pct": cpu,
     }
 
 
