@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from infra.settings import Settings
+from infra.settings.declare import (
+    APP_SERVERS,
+    DJANGO_APPS,
+    EVERY_APP,
+    GUNICORN,
+    POOLED_APPS,
+)
+from infra.settings.kinds import redact
 
 REPO = Path(__file__).resolve().parent.parent
 APPS = ("django", "fastapi")
+# Reader tags of the settings table (infra/settings.py) whose variables each app reads.
+APP_READERS = {"django": (EVERY_APP, DJANGO_APPS), "fastapi": (EVERY_APP, POOLED_APPS)}
+# ... and of the settings its server command reads.
+SERVER_READERS = {"django": (APP_SERVERS, GUNICORN), "fastapi": (APP_SERVERS,)}
+
+
+def base_env() -> dict[str, str]:
+    """What every process the harness starts gets, instead of the caller's environment."""
+    bindir = Path(sys.executable).parent
+    return {
+        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def app_env(settings: Settings, app: str) -> dict[str, str]:
+    """The variables `app` reads, with the values in force (unset ones left out)."""
+    out: dict[str, str] = {}
+    for reader in APP_READERS[app]:
+        out.update(settings.env_for(reader))
+    return {name: value for name, value in out.items() if value}
 
 
 def default_workers(app: str, cpus: float) -> int:
@@ -20,18 +52,14 @@ def default_workers(app: str, cpus: float) -> int:
 
 @dataclass(frozen=True)
 class AppServerConfig:
-    """Everything that shapes the app server process."""
+    """Everything that shapes the app server process, its environment included."""
 
     app: str
     port: int
-    database_url: str
-    secret_key: str
     workers: int
+    # The app's own variables (infra/settings.py), DATABASE_URL and APP_SECRET_KEY included.
+    app_env: Mapping[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
-    conn_max_age: int = 60
-    pool_size: int = 10
-    max_overflow: int = 0
-    hash_iterations: int | None = None
     worker_class: str = "sync"
     threads: int = 1
 
@@ -70,42 +98,50 @@ class AppServerConfig:
             "5",
         ]
 
-    def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "DATABASE_URL": self.database_url,
-            "APP_SECRET_KEY": self.secret_key,
-            "DJANGO_CONN_MAX_AGE": str(self.conn_max_age),
-            "DB_POOL_SIZE": str(self.pool_size),
-            "DB_MAX_OVERFLOW": str(self.max_overflow),
+    def server_env(self) -> dict[str, str]:
+        """Variables the server command itself reads (gunicorn.conf.py)."""
+        if self.app != "django":
+            return {}
+        return {
             "GUNICORN_BIND": f"{self.host}:{self.port}",
             "GUNICORN_WORKERS": str(self.workers),
             "GUNICORN_WORKER_CLASS": self.worker_class,
             "GUNICORN_THREADS": str(self.threads),
         }
-        if self.hash_iterations is not None:
-            env["PASSWORD_HASH_ITERATIONS"] = str(self.hash_iterations)
-        return env
+
+    def env(self) -> dict[str, str]:
+        """The whole environment: nothing is inherited from the caller, so meta.json can
+        record everything that shaped the app."""
+        return {**base_env(), **self.server_env(), **self.app_env}
 
     def connections_needed(self) -> int:
         """Upper bound of database connections all workers may open together."""
         if self.app == "django":
             return self.workers * self.threads
-        return self.workers * (self.pool_size + self.max_overflow)
+        pool = int(self.app_env.get("DB_POOL_SIZE", "10"))
+        return self.workers * (pool + int(self.app_env.get("DB_MAX_OVERFLOW", "0")))
 
     def describe(self) -> dict[str, object]:
         """The settings recorded in a run's metadata (no secrets)."""
+        shown = {
+            name: "***" if name == "APP_SECRET_KEY" else redact(value)
+            for name, value in sorted(self.app_env.items())
+        }
         return {
             "app": self.app,
             "command": " ".join(self.argv()),
             "workers": self.workers,
-            "conn_max_age": self.conn_max_age if self.app == "django" else None,
+            "conn_max_age": _int_or_none(self.app_env.get("DJANGO_CONN_MAX_AGE")),
             "worker_class": self.worker_class
             if self.app == "django"
             else "uvicorn (uvloop, httptools)",
             "threads": self.threads if self.app == "django" else None,
-            "pool_size": self.pool_size if self.app == "fastapi" else None,
-            "max_overflow": self.max_overflow if self.app == "fastapi" else None,
+            "pool_size": _int_or_none(self.app_env.get("DB_POOL_SIZE")),
+            "max_overflow": _int_or_none(self.app_env.get("DB_MAX_OVERFLOW")),
             "connections_needed": self.connections_needed(),
+            "env": {**self.server_env(), **shown},
         }
+
+
+def _int_or_none(text: str | None) -> int | None:
+    return None if text is None else int(text)
