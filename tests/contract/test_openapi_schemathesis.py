@@ -20,11 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.appservers import APPS, REPO
+from infra.appservers import APPS, REPO, app_env
 from infra.database import recreate_database
+from infra.fixtures import BENCH_PASSWORD, bench_email
 from infra.ports import free_port
 from infra.postgres import EmbeddedPostgres
-from infra.seed import BENCH_PASSWORD, SeedOptions
+from infra.seed import SeedOptions
+from infra.settings import Settings
 from infra.stack import Stack, StackSettings
 from tests.contract._openapi import DOCUMENT, Operation, assert_documented, operations
 from tests.contract.conftest import TEST_HASH_ITERATIONS
@@ -79,6 +81,9 @@ def target(
     """One app behind Nginx on a fresh database, and a token of a seeded user, logged in."""
     name: str = request.param
     url = recreate_database(fuzz_postgres.admin_url(), f"openapi_{name.replace('-', '_')}")
+    app_settings = Settings.from_env(
+        {"PASSWORD_HASH_ITERATIONS": str(TEST_HASH_ITERATIONS), "APP_SECRET_KEY": secret_key}
+    )
     settings = StackSettings(
         app=name,
         nginx_port=free_port(),
@@ -86,13 +91,12 @@ def target(
         run_dir=tmp_path_factory.mktemp(f"openapi-{name}"),
         database_url=url,
         seed=FUZZ_SEED,
-        hash_iterations=TEST_HASH_ITERATIONS,
-        secret_key=secret_key,
+        app_env=app_env(app_settings, name),
     )
     with Stack(settings) as stack:
         first = httpx.get(f"{stack.base_url}/products?limit=1", timeout=10).json()
         assert first[0]["pk"] == 1 and first[0]["is_active"], f"product 1 is not on sale: {first}"
-        credentials = {"email": "bench-1@example.com", "password": BENCH_PASSWORD}
+        credentials = {"email": bench_email(1), "password": BENCH_PASSWORD}
         resp = httpx.post(f"{stack.base_url}/auth/login", json=credentials, timeout=10)
         assert resp.status_code == 200, resp.text
         yield FuzzTarget(name, stack, resp.json()["token"])
