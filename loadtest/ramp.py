@@ -90,7 +90,7 @@ class StepSchedule:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        ramp = settings.ramp
+        ramp = settings.steps_ramp
         self._users = [ramp.users[0] if isinstance(ramp, FixedRamp) else ramp.start]
         self._baseline: Totals | None = None
         self._held: list[Totals | None] = []  # each finished step's steady-state counters
@@ -142,7 +142,7 @@ class StepSchedule:
         )
 
     def _advance(self, held: Totals | None) -> bool:
-        ramp = self._settings.ramp
+        ramp = self._settings.steps_ramp
         if self.encore_index is not None:
             return False
         if isinstance(ramp, FixedRamp):

@@ -79,7 +79,7 @@ class SteppedRamp(LoadTestShape):
             self._stop_hooked = True
         logger.info(
             "stepped ramp %s: %gs steps, %gs settle, %g users/s, journal %s",
-            settings.ramp,
+            settings.steps_ramp,
             settings.step_seconds,
             settings.settle,
             settings.spawn_rate,

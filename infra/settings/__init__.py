@@ -21,7 +21,7 @@ from typing import Any
 
 from infra.settings.apps import AppVars
 from infra.settings.declare import SPEC, VarSpec
-from infra.settings.kinds import AutoRamp, ConfigError, FixedRamp, ReasonError, redact
+from infra.settings.kinds import AutoRamp, ConfigError, FixedRamp, Ramp, ReasonError, redact
 from infra.settings.load import LoadVars
 from infra.settings.stack import StackVars
 
@@ -30,6 +30,9 @@ __all__ = ["ConfigError", "Settings", "VarSpec", "max_users_change"]
 # A step is only worth measuring when at least this share of it is steady state, i.e. not
 # spent spawning users or settling after the spawn.
 MIN_STEADY_FRACTION = 0.5
+# ARRIVAL_USERS=auto: each user waits at least this long between two starts at the highest
+# rate, five times the default SLO, so that a late start means a slow server.
+OPEN_LOOP_USER_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,24 @@ class Settings(AppVars, StackVars, LoadVars):
     @classmethod
     def defaults(cls) -> Settings:
         return cls.from_env({})
+
+    @property
+    def open_loop(self) -> bool:
+        return self.arrival is not None
+
+    @property
+    def users_in_open_loop(self) -> int:
+        """ARRIVAL_USERS in force: `auto` gives each user 0.5 s between starts at the top rate."""
+        rates = self.arrival or (1.0,)
+        return self.arrival_users or max(2, math.ceil(max(rates) * OPEN_LOOP_USER_SECONDS))
+
+    @property
+    def steps_ramp(self) -> Ramp:
+        """The users of each step: RAMP, or in the open loop ARRIVAL_USERS held for every
+        ARRIVAL step (the rate, not the users, changes from step to step)."""
+        if self.arrival is None:
+            return self.ramp
+        return FixedRamp((self.users_in_open_loop,) * len(self.arrival))
 
     @property
     def settle(self) -> float:
@@ -125,10 +146,16 @@ class Settings(AppVars, StackVars, LoadVars):
             raise ConfigError(
                 f"no user fits in a step's spawn time ({timing}); raise SPAWN_RATE or STEP_SECONDS"
             )
-        ramp = self.ramp
+        ramp = self.steps_ramp
         steps = ramp.users if isinstance(ramp, FixedRamp) else (ramp.start,)
         previous = 0
         for index, users in enumerate(steps, start=1):
+            if abs(users - previous) > limit and self.open_loop:
+                raise ConfigError(
+                    f"{users} open-loop users (ARRIVAL_USERS) take longer to start than a step "
+                    f"allows ({timing}); raise SPAWN_RATE to at least "
+                    f"{math.ceil(users / (self.step_seconds / 2 - self.settle))}"
+                )
             if abs(users - previous) > limit:
                 raise ConfigError(
                     f"RAMP step {index} changes users by {abs(users - previous)}, but at most "
@@ -137,6 +164,10 @@ class Settings(AppVars, StackVars, LoadVars):
             previous = users
         if isinstance(ramp, AutoRamp) and ramp.start > self.auto_max_users:
             raise ConfigError(f"RAMP={ramp} starts above AUTO_MAX_USERS={self.auto_max_users}")
+        if self.open_loop and self.profile:
+            raise ConfigError("PROFILE=1 profiles a step of RAMP; it does not run with ARRIVAL")
+        if self.open_loop and "RAMP" in self.explicit:
+            raise ConfigError("RAMP and ARRIVAL exclude each other: ARRIVAL sets the steps")
         from infra.appservers import APPS  # the registry imports this module
 
         if self.app not in APPS:
@@ -146,7 +177,7 @@ class Settings(AppVars, StackVars, LoadVars):
 
     def planned_steps(self) -> int:
         """Steps the ramp will run at most, the profiled encore included."""
-        ramp = self.ramp
+        ramp = self.steps_ramp
         steps = self.auto_max_steps if isinstance(ramp, AutoRamp) else len(ramp.users)
         return steps + (1 if self.profile else 0)
 

@@ -213,6 +213,23 @@ def postgres_url() -> Kind[str]:
     return Kind("a postgresql://user:password@host:port/database URL", parse)
 
 
+def rates() -> Kind[tuple[float, ...]]:
+    """'50 100 150' (or with commas): requests per second, each > 0."""
+
+    def parse(text: str) -> tuple[float, ...]:
+        parts = text.replace(",", " ").split()
+        values = tuple(float(p) for p in parts if re.fullmatch(_NUMBER, p))
+        if not parts or len(values) != len(parts) or min(values) <= 0:
+            raise ValueError(text)
+        return values
+
+    return Kind(
+        "a list of request rates > 0 (e.g. '50 100 150')",
+        parse,
+        lambda values: " ".join(f"{v:g}" for v in values),
+    )
+
+
 def ramp() -> Kind[Ramp]:
     return Kind(
         "a list of user counts >= 1 (e.g. '40 50 60'), 'auto' or 'auto:<start>'", parse_ramp

@@ -36,6 +36,21 @@ class LoadVars:
         readers=RUN,
         section=LOAD,
     )
+    arrival: tuple[float, ...] | None = var(
+        "",
+        kinds.optional(kinds.rates()),
+        "open loop instead of RAMP: target req/s per step; each request starts on schedule "
+        "and a late one's latency counts from when it should have started",
+        readers=RUN,
+        section=LOAD,
+    )
+    arrival_users: int | None = var(
+        "auto",
+        kinds.auto_or(kinds.integer(2, 100_000)),
+        "users sharing the open-loop rate; `auto` = one per 0.5 s of the highest rate",
+        readers=RUN,
+        section=LOAD,
+    )
     think: ThinkTime = var(
         "0.25-0.75",
         kinds.think(),

@@ -37,7 +37,7 @@ class BenchPlan:
 
     @property
     def auto_ramp(self) -> bool:
-        return isinstance(self.settings.ramp, AutoRamp)
+        return isinstance(self.settings.steps_ramp, AutoRamp)
 
 
 def plan_run(settings: Settings, app: str, *, ui: bool = False) -> BenchPlan:

@@ -35,7 +35,7 @@ def progress_text(plan: BenchPlan, run_dir: Path, elapsed: float) -> str:
     journal = run_dir / RAW_DIR / "steps.jsonl"
     if journal.exists():
         steps_done = sum(1 for line in journal.read_text().splitlines() if line.strip())
-    ramp = plan.settings.ramp
+    ramp = plan.settings.steps_ramp
     total = plan.settings.planned_steps()
     shown_total = f"<={total}" if isinstance(ramp, AutoRamp) else str(total)
     current = steps_done + 1 if isinstance(ramp, AutoRamp) else min(steps_done + 1, total)

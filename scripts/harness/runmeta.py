@@ -19,7 +19,7 @@ from scripts.harness.results import write_run_json
 def initial_meta(plan: BenchPlan, run_dir: Path, argv: list[str], run_id: str) -> dict[str, Any]:
     settings = plan.settings
     think = settings.think
-    ramp = settings.ramp
+    ramp = settings.steps_ramp
     return {
         "app": plan.app,
         "variant": plan.variant,
