@@ -17,10 +17,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from locust import FastHttpUser, constant, events, task
+from locust.runners import MasterRunner, WorkerRunner
 
 from infra.fixtures import BENCH_PASSWORD, bench_email
 from infra.settings.kinds import ConfigError
-from loadtest import options, recorder
+from loadtest import hooks, options
 from loadtest.flow import (
     PAGE_SIZE,
     BodyError,
@@ -54,7 +55,13 @@ def _start_recording(environment: Any, **_kwargs: Any) -> None:
         run = options.from_options(environment.parsed_options)
     except ConfigError as exc:
         raise SystemExit(f"loadtest: {exc}") from None
-    recorder.install(environment.events, run.samples_dir)
+    # Workers, here or on other hosts, send their rows to the master (loadtest/transport.py).
+    if isinstance(environment.runner, MasterRunner):
+        hooks.install_master(environment, run.samples_dir)
+    elif isinstance(environment.runner, WorkerRunner):
+        hooks.install_worker(environment)
+    else:
+        hooks.install_local(environment, run.samples_dir)
 
 
 events.init_command_line_parser.add_listener(_declare_options)  # type: ignore[no-untyped-call]
@@ -76,7 +83,9 @@ class ShopperUser(FastHttpUser):
         # Read here, not at import: a worker receives the master's options with its first users.
         self._run: LoadRun = options.from_options(parsed)
         self._worker_index = max(0, getattr(runner, "worker_index", 0))
-        worker_count = max(1, getattr(parsed, "processes", None) or 1)
+        # Every worker of the run, on every host: the master sends its --expect-workers.
+        distributed = isinstance(runner, WorkerRunner)
+        worker_count = max(1, getattr(parsed, "expect_workers", 1) if distributed else 1)
         self._sequence = next(_user_sequence)
         self._email = bench_email(
             bench_user_number(

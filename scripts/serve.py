@@ -1,7 +1,8 @@
 """`make serve APP=<app>`: a fresh seeded stack in the foreground until Ctrl-C.
 
-Prints exactly two lines on stdout when ready (BASE_URL through Nginx, DATABASE_URL); all
-progress goes to stderr.
+Prints two lines on stdout when ready (BASE_URL through Nginx, DATABASE_URL), and a third,
+RESOURCES_URL, when RESOURCES_PORT serves this host's resource samples; progress goes to
+stderr.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from infra.config import stack_settings
 from infra.settings import Settings
 from infra.stack import Stack
 from scripts.cli import run
+from scripts.harness import app_host
 
 
 def main() -> int:
-    settings = stack_settings(Settings.from_env())
+    env = Settings.from_env()
+    settings = stack_settings(env)
     print(
         f"starting {settings.app}: PostgreSQL, schema, seed, app server, nginx ...", file=sys.stderr
     )
-    with Stack(settings) as stack:
+    with Stack(settings) as stack, app_host.for_stack(env, stack) as resources_url:
         print(f"BASE_URL={stack.base_url}", flush=True)
         print(f"DATABASE_URL={stack.database_url}", flush=True)
+        if resources_url is not None:
+            print(f"RESOURCES_URL={resources_url}", flush=True)
         print("ready; Ctrl-C stops everything", file=sys.stderr)
         while True:
             time.sleep(0.5)

@@ -5,6 +5,9 @@ descendants, because app server workers and Locust --processes workers appear af
 monitor starts. CPU is measured from cpu_times deltas (percent of one core, summed over the
 group), never with psutil's blocking cpu_percent(interval). A row stamped `t` describes the
 interval that ends at `t` (scripts/harness/resources.py reads it that way).
+
+A `host` row describes the whole machine, whoever uses it: CPU busy on all cores (percent of
+one core), memory in use, and, in place of a process count, the number of logical cores.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import IO
 
 import psutil
 
-from scripts.harness.resources import RESOURCES_HEADER
+from scripts.harness.resources import HOST_GROUP, RESOURCES_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +61,17 @@ class ResourceMonitor:
     """
 
     def __init__(
-        self, path: Path, groups: Mapping[str, RootPids], *, interval: float = 1.0
+        self,
+        path: Path,
+        groups: Mapping[str, RootPids],
+        *,
+        interval: float = 1.0,
+        host: bool = True,
     ) -> None:
         self.path = path
+        self._host = host
+        self._host_busy = _busy_seconds()
+        self._cores = psutil.cpu_count() or 1
         self._groups = dict(groups)
         self._interval = interval
         self._processes: dict[_Key, psutil.Process] = {}
@@ -150,9 +161,21 @@ class ResourceMonitor:
             loadgen = [per_process[k] for k in members[LOADGEN_GROUP]]
             busiest = max(loadgen, key=lambda r: r.cpu_seconds, default=None)
             readings[LOADGEN_MAX_GROUP] = _aggregate([busiest] if busiest else [], elapsed)
+        if self._host:
+            readings[HOST_GROUP] = self._host_reading(elapsed)
         with self._latest_lock:
             self._latest = readings
         return now, readings
+
+    def _host_reading(self, elapsed: float) -> GroupReading:
+        now = _busy_seconds()
+        previous, self._host_busy = self._host_busy, now
+        memory = psutil.virtual_memory()
+        return GroupReading(
+            pid_count=self._cores,
+            cpu_pct=100.0 * max(0.0, now - previous) / elapsed if elapsed > 0 else 0.0,
+            rss_mb=(memory.total - memory.available) / _MB,
+        )
 
     def _discover(self, group: str, roots: RootPids) -> list[psutil.Process]:
         try:
@@ -238,6 +261,14 @@ class ResourceMonitor:
                 ]
             )
         self._file.flush()
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine spent on anything but idling, since boot."""
+    times = psutil.cpu_times()
+    # As psutil's own cpu_percent: Linux counts guest time inside user and nice already.
+    not_busy = ("idle", "iowait", "guest", "guest_nice")
+    return float(sum(times) - sum(getattr(times, name, 0.0) for name in not_busy))
 
 
 def _aggregate(

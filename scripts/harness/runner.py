@@ -19,9 +19,10 @@ import psycopg
 from infra.appservers import REPO
 from infra.procs import ManagedProcess
 from infra.stack import Stack
+from scripts.harness import app_host
 from scripts.harness.build import build_single_run_report
 from scripts.harness.invariants import check_invariants
-from scripts.harness.locust_cmd import locust_argv, locust_env
+from scripts.harness.locust_cmd import locust_argv, locust_env, waiting_note
 from scripts.harness.meta import META_FILE
 from scripts.harness.monitor import ResourceMonitor
 from scripts.harness.plan import BenchPlan
@@ -51,6 +52,8 @@ def run_locust(
         if stack is not None:
             stack.place_beside([locust.pid])
         live_pids["loadgen"] = [locust.pid]
+        if (note := waiting_note(plan.settings)) is not None:
+            print(note, file=sys.stderr)
         if plan.ui:
             print(f"Locust web UI: http://127.0.0.1:{plan.settings.ui_port}", file=sys.stderr)
         bound = None if plan.ui else plan.planned_seconds() + LOCUST_GRACE_SECONDS
@@ -76,6 +79,13 @@ def check_database(database_url: str) -> dict[str, Any]:
     return result
 
 
+def target_invariants(plan: BenchPlan) -> dict[str, Any]:
+    """With TARGET_URL the invariants are checked where DATABASE_URL points, if it does."""
+    if plan.settings.database_url is None:
+        return {"ok": None, "skipped": "TARGET_URL without DATABASE_URL"}
+    return check_database(plan.settings.database_url)
+
+
 def run_one(plan: BenchPlan, argv: list[str]) -> Path:
     """A whole run for one app; returns its run folder, reported but not yet sealed."""
     run_dir = create_run_dir(plan.results_dir, plan.app)
@@ -91,7 +101,10 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
         if plan.stack is None:
             assert plan.target_url is not None
             update_meta(run_dir, stack=None)
+            if (source := plan.settings.app_resources) is not None:
+                app_host.probe(source)
             monitor.start()
+            started = time.time()
             code = run_locust(
                 plan,
                 host=plan.target_url,
@@ -101,7 +114,11 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
                 live_pids=live_pids,
             )
             monitor.stop()
-            invariants: dict[str, Any] = {"ok": None, "skipped": "TARGET_URL: database not ours"}
+            if source is not None:
+                raw = run_dir / RAW_DIR
+                got = app_host.collect(source, raw, since=started, until=time.time())
+                update_meta(run_dir, app_resources=got)
+            invariants = target_invariants(plan)
         else:
             with Stack(plan.stack) as stack:
                 update_meta(run_dir, stack=stack.describe())

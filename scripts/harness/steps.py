@@ -20,6 +20,7 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures, figures_by_name, figures_of
 from scripts.harness.resources import ResourceWindow, Series, resource_window
 from scripts.harness.samples import LOGIN_NAME, Sample
+from scripts.harness.saturation import LoadHost, load_host_saturation
 
 LOADGEN_LIMIT_PCT = 90.0
 
@@ -115,8 +116,10 @@ def analyze_steps(
     spawn_rate: float,
     settle_seconds: float,
     loadgen_limit_pct: float = LOADGEN_LIMIT_PCT,
+    load_host: LoadHost | None = None,
 ) -> list[StepResult]:
     """Figures, endpoints, resources and validity of every step's steady state."""
+    host = load_host or LoadHost()
     measured = sorted((s for s in samples if s.name != LOGIN_NAME), key=lambda s: s.t)
     starts = [s.t for s in measured]
     results = []
@@ -136,14 +139,20 @@ def analyze_steps(
                 figures=figures_of(inside, window.seconds),
                 endpoints=figures_by_name(inside, window.seconds),
                 resources=usage,
-                invalid_reasons=_invalid_reasons(window, len(inside), usage, loadgen_limit_pct),
+                invalid_reasons=_invalid_reasons(
+                    window, len(inside), usage, loadgen_limit_pct, host
+                ),
             )
         )
     return results
 
 
 def _invalid_reasons(
-    window: Window, requests: int, usage: ResourceWindow, loadgen_limit_pct: float
+    window: Window,
+    requests: int,
+    usage: ResourceWindow,
+    loadgen_limit_pct: float,
+    host: LoadHost,
 ) -> tuple[str, ...]:
     reasons = []
     if window.seconds == 0:
@@ -156,6 +165,9 @@ def _invalid_reasons(
         reasons.append(
             f"load generator at {usage.loadgen_cpu_pct:.1f} % CPU (limit {loadgen_limit_pct:g} %)"
         )
+    saturated = load_host_saturation(usage, host)
+    if saturated is not None:
+        reasons.append(saturated)
     return tuple(reasons)
 
 

@@ -28,7 +28,15 @@ class EndpointRow(TypedDict):
     fail_ratio: float
 
 
-class StepRow(TypedDict):
+class _StepExtras(TypedDict, total=False):
+    """Step figures newer than the first published results (absent from their files)."""
+
+    loadgen_total_cpu_pct: float | None  # every Locust process on every host, summed
+    loadgen_cpu_per_1k_rps: float | None  # load generator cost: % of a core per 1000 req/s
+    host_cpu_pct: float | None  # the whole machine running the harness, in % of one core
+
+
+class StepRow(_StepExtras):
     index: int
     users: int
     seconds: float
@@ -72,7 +80,20 @@ class LoginRow(TypedDict):
     p95_ms: float | None
 
 
-class Summary(TypedDict):
+class LoadgenRow(TypedDict):
+    mode: str  # "local" (one Locust process) or "distributed" (a master and its workers)
+    workers: int
+    rows: int
+    locust_requests: int
+    max_clock_offset_s: float | None  # workers' clocks against the master's, latency included
+
+
+class _SummaryExtras(TypedDict, total=False):
+    loadgen: LoadgenRow | None
+    loadgen_cpu_per_1k_rps: float | None  # at the step with the most requests per second
+
+
+class Summary(_SummaryExtras):
     app: str
     variant: str | None
     run: str
@@ -93,7 +114,14 @@ class Summary(TypedDict):
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
 
 
-STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
+STEP_CSV_FIELDS = [
+    *(
+        n
+        for n in StepRow.__annotations__
+        if n != "endpoints" and n not in _StepExtras.__annotations__
+    ),
+    *_StepExtras.__annotations__,
+]
 
 
 def r2(value: float | None) -> float | None:
@@ -113,6 +141,11 @@ def endpoint_row(figures: Figures) -> EndpointRow:
         "failures": figures.failures,
         "fail_ratio": round(figures.fail_ratio, 4),
     }
+
+
+def cost_per_1k_rps(cpu_pct: float | None, rps: float) -> float | None:
+    """Percent of one core the load generator spends per 1000 requests per second."""
+    return None if cpu_pct is None or rps <= 0 else 1000 * cpu_pct / rps
 
 
 def step_row(result: StepResult) -> StepRow:
@@ -138,6 +171,9 @@ def step_row(result: StepResult) -> StepRow:
         "db_cpu_pct": r2(usage.db_cpu_pct),
         "nginx_cpu_pct": r2(usage.nginx_cpu_pct),
         "loadgen_cpu_pct": r2(usage.loadgen_cpu_pct),
+        "loadgen_total_cpu_pct": r2(usage.loadgen_total_cpu_pct),
+        "loadgen_cpu_per_1k_rps": r2(cost_per_1k_rps(usage.loadgen_total_cpu_pct, fig["rps"])),
+        "host_cpu_pct": r2(usage.host_cpu_pct),
         "valid": result.valid,
         "invalid_reason": "; ".join(result.invalid_reasons) or None,
         "endpoints": {name: endpoint_row(f) for name, f in result.endpoints.items()},
@@ -158,9 +194,12 @@ def build_summary(
     login: Figures,
     total_failures: int,
     invariants: dict[str, Any],
+    loadgen: LoadgenRow | None = None,
 ) -> Summary:
     variant = meta.get("variant")
     recorded = [r.step.users for r in results]
+    steps = [step_row(r) for r in results]
+    busiest = max(steps, key=lambda s: s["rps"], default=None)
     return {
         "app": str(meta["app"]),
         "variant": str(variant) if variant is not None else None,
@@ -172,7 +211,7 @@ def build_summary(
         "step_seconds": step_seconds,
         "settle_seconds": settle_seconds,
         "spawn_rate": spawn_rate,
-        "steps": [step_row(r) for r in results],
+        "steps": steps,
         "knee": {
             "avg_users": knee.avg_users,
             "p95_users": knee.p95_users,
@@ -193,6 +232,8 @@ def build_summary(
         },
         "invariants": invariants,
         "complete": bool(recorded) if planned_ramp is None else recorded == list(planned_ramp),
+        "loadgen": loadgen,
+        "loadgen_cpu_per_1k_rps": busiest.get("loadgen_cpu_per_1k_rps") if busiest else None,
     }
 
 
@@ -215,7 +256,9 @@ def dumps(summary: Summary) -> str:
 def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
-    missing = [k for k in Summary.__annotations__ if k not in obj]
+    missing = [
+        k for k in Summary.__annotations__ if k in Summary.__required_keys__ and k not in obj
+    ]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")
     return cast(Summary, obj)

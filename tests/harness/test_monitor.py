@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
+
 from scripts.harness.monitor import ResourceMonitor
 from scripts.harness.resources import RESOURCES_HEADER, load_resources
 
@@ -45,8 +47,9 @@ def test_a_late_child_burning_cpu_is_counted_in_its_group(tmp_path: Path) -> Non
     assert {(r["pid_count"], r["cpu_pct"], r["rss_mb"]) for r in rows if r["group"] == "idle"} == {
         ("0", "0.0", "0.0")
     }
-    assert set(live) == {"loadgen", "loadgen_max", "idle"}
-    assert set(load_resources(path)) == {"loadgen", "loadgen_max", "idle"}
+    assert set(live) == {"loadgen", "loadgen_max", "idle", "host"}
+    # A group without a process measured nothing: it is not a reading of 0 %.
+    assert set(load_resources(path)) == {"loadgen", "loadgen_max", "host"}
 
 
 def test_a_failing_group_callable_does_not_stop_the_others(tmp_path: Path) -> None:
@@ -70,7 +73,7 @@ def test_a_failing_group_callable_does_not_stop_the_others(tmp_path: Path) -> No
 
     series = load_resources(path)
     assert max(series["db"].cpu_pct) > 0
-    assert set(series["app"].cpu_pct) == {0.0}
+    assert "app" not in series
 
 
 # Like a PostgreSQL backend per request: many children, each gone long before the next tick.
@@ -98,3 +101,29 @@ def test_children_that_live_between_ticks_are_still_counted(tmp_path: Path) -> N
     cpu_seconds = sum(float(r["cpu_pct"]) for r in rows) / 100  # one-second intervals
     # 20 children x (0.05 s burnt + interpreter start-up): at least the burnt second counts.
     assert cpu_seconds >= 1.0, rows
+
+
+def test_the_host_row_is_the_whole_machine_busy_cores_and_memory(tmp_path: Path) -> None:
+    path = tmp_path / "resources.csv"
+    burner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass",
+        ]
+    )
+    try:
+        with ResourceMonitor(path, {"db": lambda: [burner.pid]}, interval=0.5):
+            burner.wait(timeout=30)
+    finally:
+        burner.kill()
+        burner.wait()
+    series = load_resources(path)
+    host, db = series["host"], series["db"]
+    assert set(host.pid_count) == {psutil.cpu_count()}  # its logical cores, not processes
+    assert 0 < max(host.rss_mb) < psutil.virtual_memory().total / 2**20
+    # The machine was at least as busy as one process on it, and never well above all its
+    # cores (the kernel counts CPU time in ticks: a short interval can round up a little).
+    assert max(host.cpu_pct) >= 0.5 * max(db.cpu_pct) > 0
+    assert max(host.cpu_pct) <= 110 * (psutil.cpu_count() or 1)
+    assert not ResourceMonitor(path, {}, host=False).live()

@@ -1,0 +1,103 @@
+"""The load generator's ledger (raw/loadgen.json): did every request reach the run folder?
+
+Locust writes the ledger as a test ends (loadtest/transport.py): per source of samples (the
+one Locust process, or each worker) the rows it sent and the rows written, and Locust's own
+request count. A run whose ledger does not add up is refused: its per-step figures would be
+computed from part of the requests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scripts.harness.errors import HarnessError
+from scripts.harness.fmt import NOT_MEASURED, num
+from scripts.harness.meta import read_json_object
+from scripts.harness.summary import LoadgenRow, Summary
+
+LEDGER_FILE = "loadgen.json"
+# Runs recorded before the ledger existed say nothing about it in meta.json.
+META_KEY = "locust_workers"
+# The target for the load generator: a fifth of a core per 1000 requests per second.
+LOADGEN_COST_TARGET = 20.0
+CLOCK_WARNING_S = 0.5
+
+
+def check_ledger(raw_dir: Path, *, rows_in_files: int, required: bool) -> LoadgenRow | None:
+    """The ledger's summary; HarnessError naming every problem when samples went missing."""
+    path = raw_dir / LEDGER_FILE
+    if not path.is_file():
+        if required:
+            raise HarnessError(f"{path}: missing; Locust did not finish recording its samples")
+        return None
+    ledger = read_json_object(path)
+    try:
+        sources: list[dict[str, Any]] = list(ledger["sources"])
+        locust_requests = int(ledger["locust_requests"])
+        problems = [p for source in sources for p in _source_problems(source)]
+        written = sum(int(source["rows_written"]) for source in sources)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HarnessError(f"{path}: not a load generator ledger ({exc!r})") from None
+    expected = ledger.get("workers_expected")
+    if isinstance(expected, int) and len(sources) < expected:
+        problems.append(f"only {len(sources)} of {expected} workers sent samples")
+    if written != locust_requests:
+        problems.append(f"Locust counted {locust_requests} requests, the ledger {written} rows")
+    if rows_in_files != written:
+        problems.append(f"the samples files hold {rows_in_files} rows, the ledger {written}")
+    if problems:
+        raise HarnessError(f"{path}: samples missing: {'; '.join(problems)}")
+    offsets = [abs(s["clock_offset_s"]) for s in sources if s.get("clock_offset_s") is not None]
+    return {
+        "mode": str(ledger.get("mode", "")),
+        "workers": len(sources) if ledger.get("mode") == "distributed" else 0,
+        "rows": written,
+        "locust_requests": locust_requests,
+        "max_clock_offset_s": round(max(offsets), 4) if offsets else None,
+    }
+
+
+def _source_problems(source: dict[str, Any]) -> list[str]:
+    name = f"{source['name']} ({source.get('host') or 'unknown host'})"
+    problems = []
+    if not source["final"]:
+        problems.append(f"{name} never sent its final rows")
+    if int(source["rows_sent"]) != int(source["rows_written"]):
+        problems.append(f"{name} sent {source['rows_sent']} rows, {source['rows_written']} arrived")
+    for key, what in (("missing_batches", "batches lost"), ("bad_batches", "malformed batches")):
+        if source.get(key):
+            problems.append(f"{name}: {source[key]} {what}")
+    return problems
+
+
+def loadgen_notes(summary: Summary) -> list[str]:
+    """summary.md's lines about the samples' ledger, clocks, the generator's cost, resources."""
+    notes = []
+    ledger = summary.get("loadgen")
+    if ledger:
+        source = (
+            f"{ledger['workers']} Locust workers" if ledger["mode"] == "distributed" else "Locust"
+        )
+        notes.append(
+            f"Samples: all {ledger['locust_requests']} requests Locust counted are in the raw "
+            f"samples (from {source})."
+        )
+        offset = ledger["max_clock_offset_s"]
+        if offset is not None and offset > CLOCK_WARNING_S:
+            notes.append(
+                f"Clocks: a worker's clock differs from the master's by up to {offset:.2f} s; "
+                "its samples fall into shifted step windows (synchronise the clocks with NTP)."
+            )
+    cost = summary.get("loadgen_cpu_per_1k_rps")
+    if cost is not None:
+        notes.append(
+            f"Load generator cost: {num(cost)} % of a core per 1,000 req/s at the busiest step "
+            f"(target: at most {LOADGEN_COST_TARGET:g} %)."
+        )
+    if any(s["app_cpu_pct"] is None for s in summary["steps"]):
+        notes.append(
+            f"Resources marked *{NOT_MEASURED}* ran on a host that recorded none (with "
+            "`TARGET_URL`, set `RESOURCES_PORT` on the app host and `APP_RESOURCES` here)."
+        )
+    return notes
