@@ -80,8 +80,17 @@ report: $(STAMP) ## Rebuild the README results and results/comparison.md from sa
 	$(PY) -m scripts.report
 
 .PHONY: docs
-docs: ## Regenerate the README settings table from infra/settings.py
+docs: ## Regenerate the README settings table from infra/settings/
 	$(PYTHON) -m scripts.docs
+
+.PHONY: percentiles
+percentiles: $(STAMP) ## Recompute RUN=results/<run>'s figures from its raw samples; fails if summary.json differs
+	@test -n "$(RUN)" || { echo "usage: make percentiles RUN=results/<run folder>" >&2; exit 2; }
+	$(PY) -m scripts.percentiles $(RUN)
+
+.PHONY: prune-results
+prune-results: $(STAMP) ## List run folders README.md and results/*.md do not cite; DELETE=yes deletes them
+	$(PY) -m scripts.prune $(if $(filter yes,$(DELETE)),--delete)
 
 .PHONY: constraints
 constraints: ## Re-pin constraints.txt from a fresh install of the pyproject ranges

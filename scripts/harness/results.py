@@ -3,6 +3,10 @@
 A run folder holds the marker file INCOMPLETE from creation until `mark_complete` sets
 meta.json's "complete" to true and removes it; a crash at any point leaves it incomplete.
 Files in a run folder can be written (and rewritten) only while it is incomplete.
+
+Sealing also gzips the bulky raw files (the request samples, Locust's per-second history
+and its console output): a run in progress keeps plain files that Locust appends to and
+a person can tail; a sealed run costs about a fifth of the space in the repository.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scripts.harness.compressed import compress
 from scripts.harness.errors import HarnessError
 from scripts.harness.meta import META_FILE, load_meta
 
 INCOMPLETE = "INCOMPLETE"
 RAW_DIR = "raw"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+# raw/ files gzipped when the run is sealed; the analysis reads samples in either form.
+SEALED_COMPRESSED = ("samples-*.csv", "locust_stats_history.csv", "locust.out")
 
 
 def create_run_dir(results_dir: Path, app: str, *, now: datetime | None = None) -> Path:
@@ -69,9 +76,22 @@ def is_complete(run_dir: Path) -> bool:
     return run_dir.is_dir() and not (run_dir / INCOMPLETE).exists()
 
 
+def compress_raw(run_dir: Path) -> list[Path]:
+    """gzip the raw files named by SEALED_COMPRESSED (lossless); returns the .gz files."""
+    raw = run_dir / RAW_DIR
+    return [compress(path) for pattern in SEALED_COMPRESSED for path in sorted(raw.glob(pattern))]
+
+
 def mark_complete(run_dir: Path) -> None:
-    """Set meta.json "complete": true, then remove INCOMPLETE (in that order, crash-safe)."""
+    """Compress the raw files, set meta.json "complete": true, then remove INCOMPLETE.
+
+    In that order, so that a crash at any point leaves an incomplete run that can be sealed
+    again.
+    """
+    if is_complete(run_dir) or not run_dir.is_dir():
+        raise HarnessError(f"{run_dir}: not an incomplete run folder; it cannot be sealed again")
     meta = load_meta(run_dir)
+    compress_raw(run_dir)
     meta["complete"] = True
     write_run_json(run_dir, META_FILE, meta)
     (run_dir / INCOMPLETE).unlink()
