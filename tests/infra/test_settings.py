@@ -97,15 +97,15 @@ def test_topology_values_are_typed() -> None:
             "MASTER": "[::1]:6000",
             "LOCUST_WORKERS": "2",
             "TARGET_URL": "http://10.231.0.2:8000/",
-            "APP_RESOURCES": "/srv/app-resources.csv",
-            "RESOURCES_OUT": "/tmp/r.csv",
+            "APP_RESOURCES": "shared/app-resources.csv",
+            "RESOURCES_OUT": "run/r.csv",
             "RESOURCES_PORT": "9100",
         }
     )
     assert (s.bind, s.locust_workers, s.resources_port) == ("10.231.0.2", 2, 9100)
     assert (s.master.host, s.master.port, str(s.master)) == ("::1", 6000, "[::1]:6000")
     assert s.target_url == "http://10.231.0.2:8000"
-    assert s.app_resources == "/srv/app-resources.csv" and str(s.resources_out) == "/tmp/r.csv"
+    assert s.app_resources == "shared/app-resources.csv" and str(s.resources_out) == "run/r.csv"
     assert Settings.from_env({"MASTER": "*:5557"}).master.host == "*"
     assert (
         Settings.from_env({"APP_RESOURCES": "http://app:9100/"}).app_resources == "http://app:9100"
