@@ -31,3 +31,10 @@ def test_rendered_config_passes_nginx_t(tmp_path: Path) -> None:
 def test_access_log_can_be_turned_on(tmp_path: Path) -> None:
     text = NginxConfig(listen_port=1, app_port=2, run_dir=tmp_path, access_log=True).render()
     assert f"access_log {tmp_path}/nginx-access.log;" in text
+
+
+def test_nginx_listens_on_the_address_asked_for(tmp_path: Path) -> None:
+    text = NginxConfig(listen_port=1, app_port=2, run_dir=tmp_path, listen_host="10.0.0.2").render()
+    assert "listen 10.0.0.2:1;" in text and "server 127.0.0.1:2;" in text
+    six = NginxConfig(listen_port=1, app_port=2, run_dir=tmp_path, listen_host="::").render()
+    assert "listen [::]:1;" in six
