@@ -77,6 +77,11 @@ class ShopperUser(FastHttpUser):
     # Think time is taken after every request inside the flow, not between tasks.
     wait_time = constant(0)
 
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        # The API sets no cookies (a bearer token instead): no cookie jar work per request.
+        self.client.client.cookiejar = None
+
     def on_start(self) -> None:
         runner = self.environment.runner
         parsed = self.environment.parsed_options
