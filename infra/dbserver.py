@@ -13,6 +13,7 @@ import contextlib
 import secrets
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -52,9 +53,20 @@ def database_url(bind: str, port: int, password: str) -> str:
     return f"postgresql://{ROLE}:{password}@{host}:{port}/{DB_NAME}"
 
 
+@dataclass(frozen=True)
+class ServedDatabase:
+    url: str  # DATABASE_URL for the other hosts
+    server: EmbeddedPostgres
+
+    def check_alive(self) -> None:
+        """ProcessFailedError when PostgreSQL has exited."""
+        if self.server.process is not None:
+            self.server.process.check_alive()
+
+
 @contextlib.contextmanager
-def served_database(*, bind: str, port: int, data_dir: Path) -> Iterator[str]:
-    """PostgreSQL on `bind`:`port` with a fresh `commerce`; yields its DATABASE_URL."""
+def served_database(*, bind: str, port: int, data_dir: Path) -> Iterator[ServedDatabase]:
+    """PostgreSQL on `bind`:`port` with a fresh `commerce`, stopped on the way out."""
     for host in {"127.0.0.1", "0.0.0.0" if bind in EVERY_ADDRESS else bind}:  # noqa: S104
         ports.ensure_free(port, host=host, purpose="PostgreSQL")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +98,6 @@ def served_database(*, bind: str, port: int, data_dir: Path) -> Iterator[str]:
                     sql.Identifier(DB_NAME), sql.Identifier(ROLE)
                 )
             )
-        yield database_url(bind, port, password)
+        yield ServedDatabase(database_url(bind, port, password), server)
     finally:
         server.stop()

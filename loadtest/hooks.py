@@ -83,7 +83,10 @@ def install_worker(environment: Any) -> SampleRecorder:
     def on_test_stop(**_kwargs: Any) -> None:
         # Locust's last report first: when the master reads the final rows, its totals
         # already hold every request they describe.
-        runner._send_stats()
+        try:
+            runner._send_stats()
+        except Exception:
+            logger.exception("could not send Locust's last report to the master")
         recorder.flush(final=True)
         finished[0] = True
 

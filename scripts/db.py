@@ -20,11 +20,12 @@ def main() -> int:
     settings = Settings.from_env()
     data_dir = settings.pg_data_dir or DEFAULT_DATA_DIR
     print(f"starting PostgreSQL on {settings.bind}:{settings.pg_port} ...", file=sys.stderr)
-    with served_database(bind=settings.bind, port=settings.pg_port, data_dir=data_dir) as url:
-        print(f"DATABASE_URL={url}", flush=True)
+    with served_database(bind=settings.bind, port=settings.pg_port, data_dir=data_dir) as db:
+        print(f"DATABASE_URL={db.url}", flush=True)
         print("ready; Ctrl-C stops it", file=sys.stderr)
         while True:
             time.sleep(1)
+            db.check_alive()
 
 
 if __name__ == "__main__":

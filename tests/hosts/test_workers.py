@@ -143,3 +143,17 @@ def test_a_worker_batch_lost_on_the_way_fails_the_ledger(tmp_path: Path) -> None
     with pytest.raises(HarnessError, match=r"samples missing: worker-1 \(.*\) sent \d+ rows") as e:
         check_ledger(tmp_path, rows_in_files=len(samples), required=True)
     assert "batches lost" in str(e.value) and "Locust counted" in str(e.value)
+
+
+def test_make_loadgen_worker_needs_the_masters_address() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.loadgen_worker"],
+        cwd=REPO,
+        env={**base_env(), "MASTER": "*:5557"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: MASTER=*:5557: a worker needs the master's address, not *"

@@ -24,7 +24,9 @@ def test_the_network_gets_a_password_role_and_loopback_stays_trusted() -> None:
 
 def test_a_served_database_is_fresh_and_owned_by_the_role(tmp_path: Path) -> None:
     port = free_port()
-    with served_database(bind="127.0.0.1", port=port, data_dir=tmp_path / "pg") as url:
+    with served_database(bind="127.0.0.1", port=port, data_dir=tmp_path / "pg") as served:
+        url = served.url
+        served.check_alive()
         assert url.startswith(f"postgresql://{ROLE}:") and url.endswith(
             f"@127.0.0.1:{port}/commerce"
         )
@@ -44,6 +46,6 @@ def test_a_served_database_is_fresh_and_owned_by_the_role(tmp_path: Path) -> Non
         assert hba is not None and hba[0].endswith("pg_hba.bench.conf")
     # A second session starts from an empty database again, with a new password.
     with served_database(bind="127.0.0.1", port=port, data_dir=tmp_path / "pg") as again:
-        assert again != url
-        with psycopg.connect(again) as conn:
+        assert again.url != url
+        with psycopg.connect(again.url) as conn:
             assert conn.execute("SELECT to_regclass('probe')").fetchone() == (None,)
