@@ -43,18 +43,25 @@ def install_local(environment: Any, samples_dir: Path) -> SampleRecorder:
     recorder = SampleRecorder(samples)
     events.request.add_listener(recorder.on_request)
     gevent.spawn(recorder.flush_forever)
+    reset = _StatsReset(events)
 
     def on_test_stop(**_kwargs: Any) -> None:
         recorder.flush(final=True)
-        manifest = local_manifest(samples, locust_requests=runner.stats.total.num_requests)
+        manifest = local_manifest(
+            samples, locust_requests=runner.stats.total.num_requests, stats_reset=reset.seen
+        )
         write_manifest(samples_dir, manifest)
 
     def on_quitting(**_kwargs: Any) -> None:
         recorder.flush(final=True)
         samples.close()
 
-    # Locust clears its own counters as a test starts; the ledger counts from there too.
-    events.test_start.add_listener(lambda **_: samples.begin_test())
+    def on_test_start(**_kwargs: Any) -> None:
+        # Locust clears its own counters as a test starts; the ledger counts from there too.
+        samples.begin_test()
+        reset.clear()
+
+    events.test_start.add_listener(on_test_start)
     events.test_stop.add_listener(on_test_stop)
     events.quitting.add_listener(on_quitting)
     return recorder
@@ -105,6 +112,7 @@ def install_master(environment: Any, samples_dir: Path) -> SampleCollector:
     runner, events, options = environment.runner, environment.events, environment.parsed_options
     # --processes children are in the local resource monitor's sight; other workers are not.
     collector = SampleCollector(samples_dir, worker_resources=not getattr(options, "processes", 0))
+    reset = _StatsReset(events)
 
     def on_samples(msg: Any, **_kwargs: Any) -> None:
         collector.receive(msg.node_id, runner.get_worker_index(msg.node_id), msg.data)
@@ -116,15 +124,36 @@ def install_master(environment: Any, samples_dir: Path) -> SampleCollector:
         manifest = collector.manifest(
             locust_requests=runner.stats.total.num_requests,
             workers_expected=getattr(options, "expect_workers", None),
+            stats_reset=reset.seen,
         )
         write_manifest(samples_dir, manifest)
 
     runner.register_message(SAMPLES_MSG, on_samples)
-    events.test_start.add_listener(lambda **_: collector.begin_test())
+
+    def on_test_start(**_kwargs: Any) -> None:
+        collector.begin_test()
+        reset.clear()
+
+    events.test_start.add_listener(on_test_start)
     events.test_stopping.add_listener(on_test_stopping)
     events.test_stop.add_listener(on_test_stop)
     events.quitting.add_listener(lambda **_: collector.close())
     return collector
+
+
+class _StatsReset:
+    """Whether the web UI's "Reset stats" cleared Locust's counters during the test: its
+    request count then no longer covers the whole test, and the ledger says so."""
+
+    def __init__(self, events: Any) -> None:
+        self.seen = False
+        events.reset_stats.add_listener(self._on_reset)
+
+    def _on_reset(self, **_kwargs: Any) -> None:
+        self.seen = True
+
+    def clear(self) -> None:
+        self.seen = False
 
 
 def drain(runner: Any, collector: SampleCollector, *, timeout: float = DRAIN_SECONDS) -> list[str]:

@@ -156,12 +156,16 @@ class SampleCollector:
         """The workers among `client_ids` whose final batch has not arrived."""
         return [c for c in client_ids if not (c in self.ledgers and self.ledgers[c].final)]
 
-    def manifest(self, *, locust_requests: int, workers_expected: int | None) -> dict[str, Any]:
+    def manifest(
+        self, *, locust_requests: int, workers_expected: int | None, stats_reset: bool = False
+    ) -> dict[str, Any]:
+        """The ledger; `stats_reset`: Locust's counters were reset during the test (web UI)."""
         ledgers = sorted(self.ledgers.values(), key=lambda ledger: ledger.index)
         return {
             "mode": "distributed",
             "workers_expected": workers_expected,
             "locust_requests": locust_requests,
+            "locust_stats_reset": stats_reset,
             "rows_written": sum(ledger.rows_written for ledger in ledgers),
             "sources": [
                 {"name": f"worker-{ledger.index}", **ledger.record()} for ledger in ledgers
@@ -190,12 +194,15 @@ class SampleCollector:
             handle.write(f"{at:.3f},loadgen_worker_{ledger.index},1,{cpu_pct:.1f},{rss_mb:.1f}\n")
 
 
-def local_manifest(samples: SamplesFile, *, locust_requests: int) -> dict[str, Any]:
+def local_manifest(
+    samples: SamplesFile, *, locust_requests: int, stats_reset: bool = False
+) -> dict[str, Any]:
     """The ledger of a single-process run: one source, written where it was recorded."""
     return {
         "mode": "local",
         "workers_expected": None,
         "locust_requests": locust_requests,
+        "locust_stats_reset": stats_reset,
         "rows_written": samples.rows_written,
         "sources": [
             {

@@ -1,7 +1,7 @@
-"""`make bench` / `make bench-<app>` / `make ui-<app>`: benchmark runs, then the comparison.
+"""`make bench` / `make bench-<app>` / `make matrix` / `make ui-<app>`: benchmark sessions.
 
-Usage: python -m scripts.bench APP [APP ...] [--ui]. Settings come from the environment
-(make variables): see the README's settings table or `make help`.
+Usage: python -m scripts.bench APP [APP ...] [--matrix | --ui]. Settings come from the
+environment (make variables): see the README's settings table or `make help`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,24 @@ import sys
 from infra.appservers import APPS
 from infra.settings import Settings
 from scripts.cli import run
-from scripts.harness.session import run_bench
+from scripts.harness.session import run_session, run_ui
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__)
     parser.add_argument("apps", nargs="+", choices=APPS, help="apps to run, in this order")
-    parser.add_argument("--ui", action="store_true", help="Locust web UI instead of headless")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--ui", action="store_true", help="Locust web UI instead of headless")
+    mode.add_argument("--matrix", action="store_true", help="the apps as one matrix")
     args = parser.parse_args()
     if args.ui and len(args.apps) != 1:
         parser.error("--ui takes exactly one app")
-    run_bench(Settings.from_env(), args.apps, ui=args.ui, argv=sys.argv)
+    settings = Settings.from_env()
+    if args.ui:
+        run_ui(settings, args.apps[0], argv=sys.argv)
+        return 0
+    folder = run_session(settings, args.apps, argv=sys.argv, matrix=args.matrix)
+    print(f"session complete -> {folder / 'summary.md'}", file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,9 @@
-"""`make serve APP=<app>`: a fresh seeded stack in the foreground until Ctrl-C.
+"""`make serve APP=<app>`: a fresh seeded stack in the foreground until Ctrl-C (or SIGTERM).
 
 Prints two lines on stdout when ready (BASE_URL through Nginx, DATABASE_URL), and a third,
-RESOURCES_URL, when RESOURCES_PORT serves this host's resource samples; progress goes to
-stderr.
+RESOURCES_URL, when RESOURCES_PORT serves this host's resource samples; all progress goes to
+stderr. A database outage does not stop it: it is reported in one line, the apps answer 503
+meanwhile, and an embedded PostgreSQL that exits is started again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 import time
 
 from infra.config import stack_settings
+from infra.dbwatch import DatabaseWatch
 from infra.settings import Settings
 from infra.stack import Stack
 from scripts.cli import run
@@ -29,9 +31,12 @@ def main() -> int:
         if resources_url is not None:
             print(f"RESOURCES_URL={resources_url}", flush=True)
         print("ready; Ctrl-C stops everything", file=sys.stderr)
+        watch = DatabaseWatch(stack.database_url, stack.postgres)
         while True:
             time.sleep(0.5)
-            stack.check_alive()
+            # Nginx and the app server must stay up; the database may come and go.
+            stack.check_alive(database=False)
+            watch.poll()
 
 
 if __name__ == "__main__":

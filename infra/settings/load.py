@@ -20,7 +20,7 @@ class LoadVars:
         section=LOAD,
     )
     step_seconds: float = var(
-        "60", kinds.number(above=0), "how long each step is held", readers=RUN, section=LOAD
+        "30", kinds.number(above=0), "how long each step is held", readers=RUN, section=LOAD
     )
     settle_seconds: float | None = var(
         "auto",
@@ -61,6 +61,13 @@ class LoadVars:
         kinds.integer(1),
         "the product list offsets users draw from span this many pages",
         readers=(LOCUST,),
+        section=LOAD,
+    )
+    trials: int = var(
+        "3",
+        kinds.integer(1, 100),
+        "runs of each app, interleaved (A B, then B A, ...); medians and 95 % intervals over them",
+        readers=(BENCH,),
         section=LOAD,
     )
     locust_processes: int = var(

@@ -8,7 +8,7 @@ from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, measured, num, pct, think_text
 from scripts.harness.loadgen import loadgen_notes
-from scripts.harness.summary import StepRow, Summary
+from scripts.harness.summary import KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
 
@@ -43,10 +43,12 @@ def knee_sentence(summary: Summary) -> str:
     """The knee in one sentence: where the average and the p95 broke the SLO, and peak RPS."""
     slo = f"{summary['slo_ms']:g} ms"
     knee = summary["knee"]
+    top = max((s["users"] for s in summary["steps"] if s["valid"]), default=None)
+    if top is None:
+        return "No step was valid, so nothing can be said about the SLO" + _invalid_note(knee)
     if knee["avg_users"] is None and knee["p95_users"] is None:
-        top = max((s["users"] for s in summary["steps"] if s["valid"]), default=None)
         sentence = f"the average and the p95 stayed within {slo} at every valid step" + (
-            f" (up to {top} users)" if top is not None else " (there were none)"
+            f" (up to {top} users)"
         )
     else:
         sentence = _first_over("average", knee["avg_users"], slo)
@@ -59,10 +61,15 @@ def knee_sentence(summary: Summary) -> str:
             f"; the most throughput within the SLO was {num(best)} req/s "
             f"at {summary['max_rps_within_slo_users']} users"
         )
-    if knee["invalid_breach_users"]:
-        listed = ", ".join(str(u) for u in knee["invalid_breach_users"])
-        sentence += f" (invalid steps at {listed} users also exceeded it and are not counted)"
-    return sentence[0].upper() + sentence[1:] + "."
+    sentence += _invalid_note(knee)
+    return sentence[0].upper() + sentence[1:]
+
+
+def _invalid_note(knee: KneeRow) -> str:
+    if not knee["invalid_breach_users"]:
+        return "."
+    listed = ", ".join(str(u) for u in knee["invalid_breach_users"])
+    return f" (invalid steps at {listed} users also exceeded it and are not counted)."
 
 
 def _first_over(figure: str, users: int | None, limit: str) -> str:
@@ -74,9 +81,15 @@ def _first_over(figure: str, users: int | None, limit: str) -> str:
 def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
     """summary.md of one run."""
     variant = f" ({summary['variant']})" if summary["variant"] else ""
+    failed = summary.get("failure")
     lines = [
         f"# {summary['app']}{variant}: run {summary['run']}",
         "",
+        *(
+            [f"**FAILED RUN: {failed}.** Not a result: `make report` never uses it.", ""]
+            if failed
+            else []
+        ),
         settings_sentence(summary),
         "",
         f"**Knee:** {knee_sentence(summary)}",

@@ -1,7 +1,8 @@
 """One benchmark run: stack up, Locust through the ramp, invariants, results, stack down.
 
 Whatever happens (an error, Ctrl-C, a hung load generator) every process started here is
-stopped and the run folder stays marked INCOMPLETE unless every file was written.
+stopped and the run folder stays marked INCOMPLETE unless every file was written; a run
+that measured nothing but errors is sealed as FAILED and never counts as a result.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ import psycopg
 from infra.appservers import REPO
 from infra.procs import ManagedProcess
 from infra.stack import Stack
-from scripts.harness import app_host
+from scripts.harness import app_host, machine
 from scripts.harness.build import build_single_run_report
 from scripts.harness.invariants import check_invariants
 from scripts.harness.locust_cmd import locust_argv, locust_env, waiting_note
 from scripts.harness.meta import META_FILE
 from scripts.harness.monitor import ResourceMonitor
 from scripts.harness.plan import BenchPlan
+from scripts.harness.preflight import preflight
 from scripts.harness.progress import Progress
-from scripts.harness.results import RAW_DIR, create_run_dir, write_run_json
+from scripts.harness.results import RAW_DIR, create_run_dir, mark_failed, write_run_json
 from scripts.harness.runmeta import initial_meta, update_meta
+from scripts.harness.ui import finish_ui_run, watch_ui
 
 # Extra time the load generator gets beyond its planned duration before it is killed.
 LOCUST_GRACE_SECONDS = 90.0
@@ -55,7 +58,7 @@ def run_locust(
         if (note := waiting_note(plan.settings)) is not None:
             print(note, file=sys.stderr)
         if plan.ui:
-            print(f"Locust web UI: http://127.0.0.1:{plan.settings.ui_port}", file=sys.stderr)
+            return watch_ui(locust, plan, stack=stack)
         bound = None if plan.ui else plan.planned_seconds() + LOCUST_GRACE_SECONDS
         with Progress(plan, run_dir) as progress:
             while locust.alive():
@@ -86,66 +89,78 @@ def target_invariants(plan: BenchPlan) -> dict[str, Any]:
     return check_database(plan.settings.database_url)
 
 
+def collect_app_resources(plan: BenchPlan, run_dir: Path, *, since: float) -> None:
+    """With TARGET_URL and APP_RESOURCES: the app host's samples of this run, into raw/."""
+    if plan.stack is None and (source := plan.settings.app_resources) is not None:
+        raw = run_dir / RAW_DIR
+        got = app_host.collect(source, raw, since=since, until=time.time())
+        update_meta(run_dir, app_resources=got)
+
+
+class RunFailedError(RuntimeError):
+    """The run ended but measured nothing but errors; its folder is sealed as FAILED."""
+
+
 def run_one(plan: BenchPlan, argv: list[str]) -> Path:
-    """A whole run for one app; returns its run folder, reported but not yet sealed."""
+    """A whole run for one app; returns its run folder, reported but not yet sealed.
+
+    The run folder is created only once the target has passed the pre-flight check, so a
+    run that cannot start leaves nothing in results/. RunFailedError when the run measured
+    nothing but errors (its folder is then sealed as FAILED).
+    """
+    if plan.stack is None:
+        assert plan.target_url is not None
+        preflight(plan.target_url, what=f"TARGET_URL={plan.target_url}")
+        if plan.settings.app_resources is not None:
+            app_host.probe(plan.settings.app_resources)
+        run_dir = _measure(plan, argv, host=plan.target_url, stack=None)
+    else:
+        with Stack(plan.stack) as stack:
+            preflight(stack.base_url, what=f"the {plan.app} stack at {stack.base_url}")
+            run_dir = _measure(plan, argv, host=stack.base_url, stack=stack)
+    if plan.ui:
+        finish_ui_run(run_dir)
+        return run_dir
+    summary = build_single_run_report(run_dir)
+    if summary["invariants"].get("ok") is False:
+        print(
+            f"{plan.app}: DATABASE INVARIANTS BROKEN: {json.dumps(summary['invariants'])}",
+            file=sys.stderr,
+        )
+    if summary["failure"] is not None:
+        mark_failed(run_dir, summary["failure"])
+        raise RunFailedError(f"{plan.app}: the run failed: {summary['failure']} ({run_dir})")
+    return run_dir
+
+
+def _measure(plan: BenchPlan, argv: list[str], *, host: str, stack: Stack | None) -> Path:
+    """The run folder, the metadata, Locust under the resource monitor, the invariants."""
     run_dir = create_run_dir(plan.results_dir, plan.app)
     run_id = secrets.token_hex(4)
-    write_run_json(run_dir, META_FILE, initial_meta(plan, run_dir, argv, run_id))
+    meta = initial_meta(plan, run_dir, argv, run_id)
+    meta["stack"] = stack.describe() if stack is not None else None
+    meta["machine_state"] = machine.machine_state()
+    write_run_json(run_dir, META_FILE, meta)
     print(f"{plan.app}: results go to {run_dir}", file=sys.stderr)
     live_pids: dict[str, list[int]] = {"app": [], "db": [], "nginx": [], "loadgen": []}
-    monitor = ResourceMonitor(
+    if stack is not None:
+        live_pids.update(stack.groups())
+    started = time.time()
+    with ResourceMonitor(
         run_dir / RAW_DIR / "resources.csv",
         {group: (lambda group=group: live_pids[group]) for group in live_pids},  # type: ignore[misc]
-    )
-    try:
-        if plan.stack is None:
-            assert plan.target_url is not None
-            update_meta(run_dir, stack=None)
-            if (source := plan.settings.app_resources) is not None:
-                app_host.probe(source)
-            monitor.start()
-            started = time.time()
-            code = run_locust(
-                plan,
-                host=plan.target_url,
-                run_dir=run_dir,
-                run_id=run_id,
-                stack=None,
-                live_pids=live_pids,
-            )
-            monitor.stop()
-            if source is not None:
-                raw = run_dir / RAW_DIR
-                got = app_host.collect(source, raw, since=started, until=time.time())
-                update_meta(run_dir, app_resources=got)
-            invariants = target_invariants(plan)
-        else:
-            with Stack(plan.stack) as stack:
-                update_meta(run_dir, stack=stack.describe())
-                live_pids.update(stack.groups())
-                monitor.start()
-                code = run_locust(
-                    plan,
-                    host=stack.base_url,
-                    run_dir=run_dir,
-                    run_id=run_id,
-                    stack=stack,
-                    live_pids=live_pids,
-                )
-                monitor.stop()
-                invariants = check_database(stack.database_url)
-        update_meta(
-            run_dir,
-            finished_at=datetime.now(UTC).isoformat(),
-            locust_exit_code=code,
-            invariants=invariants,
+    ):
+        code = run_locust(
+            plan, host=host, run_dir=run_dir, run_id=run_id, stack=stack, live_pids=live_pids
         )
-        if plan.ui:
-            return run_dir
+    collect_app_resources(plan, run_dir, since=started)
+    invariants = target_invariants(plan) if stack is None else check_database(stack.database_url)
+    update_meta(
+        run_dir,
+        finished_at=datetime.now(UTC).isoformat(),
+        locust_exit_code=code,
+        invariants=invariants,
+    )
+    if not plan.ui:
         write_run_json(run_dir, "invariants.json", invariants)
-        build_single_run_report(run_dir)
-    finally:
-        monitor.stop()
-    if invariants.get("ok") is False:
-        print(f"{plan.app}: DATABASE INVARIANTS BROKEN: {json.dumps(invariants)}", file=sys.stderr)
     return run_dir

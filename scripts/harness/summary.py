@@ -112,6 +112,7 @@ class Summary(_SummaryExtras):
     login: LoginRow
     invariants: dict[str, Any]
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
+    failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
 
 
 STEP_CSV_FIELDS = [
@@ -232,6 +233,7 @@ def build_summary(
         },
         "invariants": invariants,
         "complete": bool(recorded) if planned_ramp is None else recorded == list(planned_ramp),
+        "failure": None,
         "loadgen": loadgen,
         "loadgen_cpu_per_1k_rps": busiest.get("loadgen_cpu_per_1k_rps") if busiest else None,
     }
@@ -256,6 +258,7 @@ def dumps(summary: Summary) -> str:
 def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
+    obj.setdefault("failure", None)  # summaries written before runs could fail
     missing = [
         k for k in Summary.__annotations__ if k in Summary.__required_keys__ and k not in obj
     ]

@@ -129,3 +129,13 @@ def test_the_notes_say_what_was_counted_the_cost_and_what_was_not_measured() -> 
     )
     assert notes[3].startswith("Resources marked *not measured* ran on a host")
     assert loadgen_notes(summary(loadgen=None)) == [notes[3]]
+
+
+def test_after_a_reset_of_locusts_stats_only_the_workers_rows_are_compared(tmp_path: Path) -> None:
+    write(tmp_path, worker(0, sent=10, written=10), worker(1, sent=5, written=5), locust=4)
+    with pytest.raises(HarnessError, match="Locust counted 4 requests, the ledger 15 rows"):
+        check_ledger(tmp_path, rows_in_files=15, required=True)
+    manifest = json.loads((tmp_path / "loadgen.json").read_text())
+    (tmp_path / "loadgen.json").write_text(json.dumps({**manifest, "locust_stats_reset": True}))
+    summary = check_ledger(tmp_path, rows_in_files=15, required=True)
+    assert summary is not None and summary["rows"] == 15
