@@ -22,6 +22,7 @@ META_KEY = "locust_workers"
 # The target for the load generator: a fifth of a core per 1000 requests per second.
 LOADGEN_COST_TARGET = 20.0
 CLOCK_WARNING_S = 0.5
+SATURATED_MARK = "‡"  # a step whose load host ran out of CPU (scripts/harness/saturation.py)
 
 
 def check_ledger(raw_dir: Path, *, rows_in_files: int, required: bool) -> LoadgenRow | None:
@@ -74,7 +75,12 @@ def _source_problems(source: dict[str, Any]) -> list[str]:
 
 def loadgen_notes(summary: Summary) -> list[str]:
     """summary.md's lines about the samples' ledger, clocks, the generator's cost, resources."""
-    notes = []
+    notes = [
+        f"{SATURATED_MARK} {s['users']} users: {s['load_host_saturated']}; the measuring side "
+        "may have added its own queueing to these figures."
+        for s in summary["steps"]
+        if s.get("load_host_saturated")
+    ]
     ledger = summary.get("loadgen")
     if ledger:
         source = (

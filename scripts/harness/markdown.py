@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, measured, num, pct, think_text
-from scripts.harness.loadgen import loadgen_notes
+from scripts.harness.loadgen import SATURATED_MARK, loadgen_notes
 from scripts.harness.summary import KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
@@ -154,7 +154,8 @@ def _step_table(steps: Sequence[StepRow]) -> list[str]:
             measured(s["nginx_cpu_pct"]),
             measured(s["loadgen_cpu_pct"]),
             measured(s.get("loadgen_cpu_per_1k_rps")),
-            "yes" if s["valid"] else f"no {INVALID_MARK}",
+            ("yes" if s["valid"] else f"no {INVALID_MARK}")
+            + (f" {SATURATED_MARK}" if s.get("load_host_saturated") else ""),
         )
         for s in steps
     ]

@@ -6,12 +6,15 @@ monitor starts. CPU is measured from cpu_times deltas (percent of one core, summ
 group), never with psutil's blocking cpu_percent(interval). A row stamped `t` describes the
 interval that ends at `t` (scripts/harness/resources.py reads it that way).
 
-A `host` row describes the whole machine, whoever uses it: CPU busy on all cores (percent of
-one core), memory in use, and, in place of a process count, the number of logical cores.
+A `cores` row describes the cores the load generator may run on (all of them when there is
+none, as on an app host), whoever uses them: CPU busy on those cores (percent of one core),
+the machine's memory in use, and, in place of a process count, how many cores they are.
+With the app confined, PostgreSQL, Nginx and Locust share exactly these cores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 import threading
@@ -23,7 +26,7 @@ from typing import IO
 
 import psutil
 
-from scripts.harness.resources import HOST_GROUP, RESOURCES_HEADER
+from scripts.harness.resources import CORES_GROUP, RESOURCES_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +73,7 @@ class ResourceMonitor:
     ) -> None:
         self.path = path
         self._host = host
-        self._host_busy = _busy_seconds()
-        self._cores = psutil.cpu_count() or 1
+        self._core_busy = _busy_per_core()
         self._groups = dict(groups)
         self._interval = interval
         self._processes: dict[_Key, psutil.Process] = {}
@@ -162,20 +164,30 @@ class ResourceMonitor:
             busiest = max(loadgen, key=lambda r: r.cpu_seconds, default=None)
             readings[LOADGEN_MAX_GROUP] = _aggregate([busiest] if busiest else [], elapsed)
         if self._host:
-            readings[HOST_GROUP] = self._host_reading(elapsed)
+            readings[CORES_GROUP] = self._cores_reading(elapsed)
         with self._latest_lock:
             self._latest = readings
         return now, readings
 
-    def _host_reading(self, elapsed: float) -> GroupReading:
-        now = _busy_seconds()
-        previous, self._host_busy = self._host_busy, now
+    def _cores_reading(self, elapsed: float) -> GroupReading:
+        now = _busy_per_core()
+        previous, self._core_busy = self._core_busy, now
+        cores = self._load_cores(len(now))
+        busy = sum(max(0.0, now[c] - previous[c]) for c in cores if c < len(previous))
         memory = psutil.virtual_memory()
         return GroupReading(
-            pid_count=self._cores,
-            cpu_pct=100.0 * max(0.0, now - previous) / elapsed if elapsed > 0 else 0.0,
+            pid_count=len(cores),
+            cpu_pct=100.0 * busy / elapsed if elapsed > 0 else 0.0,
             rss_mb=(memory.total - memory.available) / _MB,
         )
+
+    def _load_cores(self, count: int) -> list[int]:
+        """The cores the load generator's main process may use; every core without one."""
+        roots = self._groups.get(LOADGEN_GROUP)
+        with contextlib.suppress(Exception):
+            for pid in roots() if roots is not None else ():
+                return [c for c in psutil.Process(pid).cpu_affinity() if c < count]
+        return list(range(count))
 
     def _discover(self, group: str, roots: RootPids) -> list[psutil.Process]:
         try:
@@ -263,12 +275,14 @@ class ResourceMonitor:
         self._file.flush()
 
 
-def _busy_seconds() -> float:
-    """CPU seconds the whole machine spent on anything but idling, since boot."""
-    times = psutil.cpu_times()
+def _busy_per_core() -> list[float]:
+    """CPU seconds each core spent on anything but idling, since boot."""
     # As psutil's own cpu_percent: Linux counts guest time inside user and nice already.
     not_busy = ("idle", "iowait", "guest", "guest_nice")
-    return float(sum(times) - sum(getattr(times, name, 0.0) for name in not_busy))
+    return [
+        float(sum(times) - sum(getattr(times, name, 0.0) for name in not_busy))
+        for times in psutil.cpu_times(percpu=True)
+    ]
 
 
 def _aggregate(

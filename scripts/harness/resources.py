@@ -8,10 +8,10 @@ a figure without readings is None ("not measured"), never 0.
 
 The files of a run's raw/ folder:
 - resources.csv: the harness's own monitor (app, db, nginx when it started the stack; the
-  Locust processes on this host as `loadgen` and `loadgen_max`; the whole machine as `host`,
-  whose pid_count is its number of logical cores);
+  Locust processes on this host as `loadgen` and `loadgen_max`; the cores Locust may use as
+  `cores`, whose pid_count is how many they are);
 - resources-app-host.csv: the app host's samples (`make serve RESOURCES_OUT/RESOURCES_PORT`),
-  whose `host` group becomes `app_host`;
+  whose `cores` group (all its cores) becomes `app_host_cores`;
 - resources-workers.csv: one `loadgen_worker_<index>` group per Locust worker on another host,
   from the CPU time each worker sends with its samples (loadtest/transport.py).
 """
@@ -28,12 +28,12 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.stats import mean
 
 RESOURCES_HEADER = ["t", "group", "pid_count", "cpu_pct", "rss_mb"]
-HOST_GROUP = "host"
+CORES_GROUP = "cores"
 APP_HOST_FILE = "resources-app-host.csv"
 WORKERS_FILE = "resources-workers.csv"
 WORKER_PREFIX = "loadgen_worker_"
 # Other files of raw/ and how their groups are renamed when merged with resources.csv.
-MERGED_FILES = {APP_HOST_FILE: {HOST_GROUP: "app_host"}, WORKERS_FILE: {}}
+MERGED_FILES = {APP_HOST_FILE: {CORES_GROUP: "app_host_cores"}, WORKERS_FILE: {}}
 
 
 @dataclass
@@ -63,8 +63,8 @@ class ResourceWindow:
     loadgen_cpu_pct: float | None  # the busiest single Locust process, at its busiest second
     loadgen_total_cpu_pct: float | None = None  # every Locust process, on every host (mean)
     loadgen_here_cpu_pct: float | None = None  # the Locust processes on this host (mean)
-    host_cpu_pct: float | None = None  # the whole machine running the harness (mean)
-    host_cores: int | None = None
+    load_cores_cpu_pct: float | None = None  # the cores Locust may use, whoever used them
+    load_cores: int | None = None  # how many cores that is
 
 
 def load_resources(path: Path, rename: dict[str, str] | None = None) -> dict[str, Series]:
@@ -122,7 +122,7 @@ def _series(rows: dict[str, list[tuple[float, float, float, int]]]) -> dict[str,
 
 
 def resource_window(resources: dict[str, Series], start: float, end: float) -> ResourceWindow:
-    """Mean CPU of app, db, nginx, Locust and host; peak app RSS; the busiest Locust process."""
+    """Mean CPU of app, db, nginx, Locust and its cores; peak app RSS; the busiest Locust."""
     empty = Series()
 
     def group(name: str) -> Series:
@@ -135,7 +135,7 @@ def resource_window(resources: dict[str, Series], start: float, end: float) -> R
     here = mean(group("loadgen").cpu_pct)
     parts = [here, *(mean(w.cpu_pct) for w in workers)]
     measured = [p for p in parts if p is not None]
-    host = group(HOST_GROUP)
+    cores = group(CORES_GROUP)
     return ResourceWindow(
         app_cpu_pct=mean(app.cpu_pct),
         app_rss_mb=max(app.rss_mb) if app.rss_mb else None,
@@ -144,6 +144,6 @@ def resource_window(resources: dict[str, Series], start: float, end: float) -> R
         loadgen_cpu_pct=max(busiest) if busiest else None,
         loadgen_total_cpu_pct=sum(measured) if measured else None,
         loadgen_here_cpu_pct=here,
-        host_cpu_pct=mean(host.cpu_pct),
-        host_cores=max(host.pid_count) if host.pid_count else None,
+        load_cores_cpu_pct=mean(cores.cpu_pct),
+        load_cores=max(cores.pid_count) if cores.pid_count else None,
     )

@@ -17,8 +17,10 @@ from typing import Any
 
 import psycopg
 
+from infra import database
 from infra.appservers import REPO
 from infra.procs import ManagedProcess
+from infra.seed import SeedOptions, seed
 from infra.stack import Stack
 from scripts.harness import app_host, machine
 from scripts.harness.build import build_single_run_report
@@ -89,6 +91,26 @@ def target_invariants(plan: BenchPlan) -> dict[str, Any]:
     return check_database(plan.settings.database_url)
 
 
+def reseed_target_database(plan: BenchPlan) -> None:
+    """TARGET_URL with DATABASE_URL: every run starts from the seed, as with a stack of ours.
+
+    The tables are emptied and refilled, not recreated, so the running app's prepared
+    statements stay valid; SEED_* here must match the app host's (the defaults do).
+    """
+    url = plan.settings.database_url
+    if plan.stack is not None or url is None:
+        return
+    settings = plan.settings
+    database.truncate_tables(url)
+    options = SeedOptions(
+        products=settings.seed_products,
+        users=settings.seed_users,
+        hash_iterations=settings.seed_hash_iterations,
+    )
+    counts = seed(url, options)
+    print(f"{plan.app}: DATABASE_URL reseeded: {counts}", file=sys.stderr)
+
+
 def collect_app_resources(plan: BenchPlan, run_dir: Path, *, since: float) -> None:
     """With TARGET_URL and APP_RESOURCES: the app host's samples of this run, into raw/."""
     if plan.stack is None and (source := plan.settings.app_resources) is not None:
@@ -110,6 +132,7 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
     """
     if plan.stack is None:
         assert plan.target_url is not None
+        reseed_target_database(plan)
         preflight(plan.target_url, what=f"TARGET_URL={plan.target_url}")
         if plan.settings.app_resources is not None:
             app_host.probe(plan.settings.app_resources)

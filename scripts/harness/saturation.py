@@ -1,9 +1,11 @@
-"""Is the measuring side the bottleneck? The host that runs the load beside PostgreSQL and
-Nginx (this project's one-machine setup), judged from its whole-machine CPU readings.
+"""Is the measuring side the bottleneck? The cores the load runs on, beside PostgreSQL and
+Nginx in this project's one-machine setup, judged from their own CPU readings.
 
-A Locust process above 90 % of its core is caught per process (steps.py); this catches the
-cores the load shares with the database and Nginx running out, whoever uses them (Locust,
-PostgreSQL, Nginx, or anything else on the machine), which per-process readings miss.
+A Locust process above 90 % of its core makes a step invalid (steps.py). This flags the
+other way the measuring side runs out: the cores Locust shares with the database and
+Nginx (everything but the app's, when the app is confined) busy above 90 %, whoever used
+them (Locust, PostgreSQL, Nginx, or anything else on the machine). The step keeps its
+figures and its validity, and the summary says which part used the cores.
 """
 
 from __future__ import annotations
@@ -13,52 +15,52 @@ from typing import Any
 
 from scripts.harness.resources import ResourceWindow
 
-HOST_LIMIT_PCT = 90.0
+LOAD_HOST_LIMIT_PCT = 90.0
 
 
 @dataclass(frozen=True)
 class LoadHost:
-    """What ran on the host of the harness: the stack or not, and the app's own cores."""
+    """What ran on the cores of the load: the stack or not, and the app among them or not."""
 
     stack_here: bool = True
-    reserved_cores: int = 0  # cores confined to the app, away from everything else
+    app_beside: bool = True  # the app was not kept off the load's cores
 
     @classmethod
     def from_meta(cls, meta: dict[str, Any]) -> LoadHost:
         stack = meta.get("stack")
         if not isinstance(stack, dict):
-            return cls(stack_here=False)
+            return cls(stack_here=False, app_beside=False)
         applied = (stack.get("envelope") or {}).get("applied") or {}
         app = set(applied.get("app_cores") or ())
         others = set(applied.get("other_cores") or ())
-        # Only a placement that kept the others off the app's cores reserves them.
-        reserved = len(app) if app and others and not app & others else 0
-        return cls(stack_here=True, reserved_cores=reserved)
+        # Only a placement that kept the others off the app's cores separates them.
+        return cls(stack_here=True, app_beside=not (app and others and not app & others))
+
+
+def load_cores_busy_pct(usage: ResourceWindow) -> float | None:
+    """How busy the load's cores were, in percent of all of them (100 = every one busy)."""
+    if usage.load_cores_cpu_pct is None or not usage.load_cores:
+        return None
+    return usage.load_cores_cpu_pct / usage.load_cores
 
 
 def load_host_saturation(
-    usage: ResourceWindow, host: LoadHost, *, limit_pct: float = HOST_LIMIT_PCT
+    usage: ResourceWindow, host: LoadHost, *, limit_pct: float = LOAD_HOST_LIMIT_PCT
 ) -> str | None:
-    """Why the cores beside the app were saturated in this window, or None if they were not."""
-    if usage.host_cpu_pct is None or usage.host_cores is None:
-        return None
-    cores = max(1, usage.host_cores - host.reserved_cores)
-    app_elsewhere = (usage.app_cpu_pct or 0.0) if host.reserved_cores else 0.0
-    busy = max(0.0, usage.host_cpu_pct - app_elsewhere)
-    if busy / cores <= limit_pct:
+    """Why the load's cores were saturated in this window, or None if they were not."""
+    busy_pct = load_cores_busy_pct(usage)
+    if busy_pct is None or busy_pct <= limit_pct or usage.load_cores_cpu_pct is None:
         return None
     parts = [("Locust", usage.loadgen_here_cpu_pct)]
     if host.stack_here:
         parts += [("PostgreSQL", usage.db_cpu_pct), ("Nginx", usage.nginx_cpu_pct)]
-        if not host.reserved_cores:
+        if host.app_beside:
             parts.append(("the app", usage.app_cpu_pct))
     known = [(name, value) for name, value in parts if value is not None]
-    other = max(0.0, busy - sum(value for _, value in known))
+    other = max(0.0, usage.load_cores_cpu_pct - sum(value for _, value in known))
     listed = ", ".join(f"{name} {value:.0f} %" for name, value in [*known, ("other", other)])
-    where = f"{cores} core{'s' if cores > 1 else ''}" + (
-        " beside the app" if host.reserved_cores else ""
-    )
+    cores = f"{usage.load_cores} core{'s' if usage.load_cores != 1 else ''}"
     return (
-        f"load host saturated: its {where} {busy / cores:.0f} % busy "
+        f"load host saturated: the {cores} running the load {busy_pct:.0f} % busy "
         f"(limit {limit_pct:g} %; in % of one core: {listed})"
     )

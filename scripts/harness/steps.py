@@ -51,6 +51,7 @@ class StepResult:
     endpoints: dict[str, Figures]
     resources: ResourceWindow
     invalid_reasons: tuple[str, ...]
+    load_host_saturated: str | None = None  # which part used up the load's cores, if they were
 
     @property
     def valid(self) -> bool:
@@ -139,20 +140,15 @@ def analyze_steps(
                 figures=figures_of(inside, window.seconds),
                 endpoints=figures_by_name(inside, window.seconds),
                 resources=usage,
-                invalid_reasons=_invalid_reasons(
-                    window, len(inside), usage, loadgen_limit_pct, host
-                ),
+                invalid_reasons=_invalid_reasons(window, len(inside), usage, loadgen_limit_pct),
+                load_host_saturated=load_host_saturation(usage, host),
             )
         )
     return results
 
 
 def _invalid_reasons(
-    window: Window,
-    requests: int,
-    usage: ResourceWindow,
-    loadgen_limit_pct: float,
-    host: LoadHost,
+    window: Window, requests: int, usage: ResourceWindow, loadgen_limit_pct: float
 ) -> tuple[str, ...]:
     reasons = []
     if window.seconds == 0:
@@ -165,9 +161,6 @@ def _invalid_reasons(
         reasons.append(
             f"load generator at {usage.loadgen_cpu_pct:.1f} % CPU (limit {loadgen_limit_pct:g} %)"
         )
-    saturated = load_host_saturation(usage, host)
-    if saturated is not None:
-        reasons.append(saturated)
     return tuple(reasons)
 
 

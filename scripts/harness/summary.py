@@ -13,6 +13,7 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
 from scripts.harness.meta import read_json_object
+from scripts.harness.saturation import load_cores_busy_pct
 from scripts.harness.steps import StepResult
 
 
@@ -33,7 +34,8 @@ class _StepExtras(TypedDict, total=False):
 
     loadgen_total_cpu_pct: float | None  # every Locust process on every host, summed
     loadgen_cpu_per_1k_rps: float | None  # load generator cost: % of a core per 1000 req/s
-    host_cpu_pct: float | None  # the whole machine running the harness, in % of one core
+    load_host_busy_pct: float | None  # the cores running the load, % of all of them busy
+    load_host_saturated: str | None  # which part used them up, when above 90 %
 
 
 class StepRow(_StepExtras):
@@ -174,7 +176,8 @@ def step_row(result: StepResult) -> StepRow:
         "loadgen_cpu_pct": r2(usage.loadgen_cpu_pct),
         "loadgen_total_cpu_pct": r2(usage.loadgen_total_cpu_pct),
         "loadgen_cpu_per_1k_rps": r2(cost_per_1k_rps(usage.loadgen_total_cpu_pct, fig["rps"])),
-        "host_cpu_pct": r2(usage.host_cpu_pct),
+        "load_host_busy_pct": r2(load_cores_busy_pct(usage)),
+        "load_host_saturated": result.load_host_saturated,
         "valid": result.valid,
         "invalid_reason": "; ".join(result.invalid_reasons) or None,
         "endpoints": {name: endpoint_row(f) for name, f in result.endpoints.items()},

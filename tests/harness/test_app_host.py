@@ -59,7 +59,8 @@ def test_the_app_host_serves_its_samples_and_the_load_host_copies_the_run(
     assert abs(record["clock_offset_s"]) < 1
     write_csv(raw / "resources.csv", HEADER, [])
     series = load_run_resources(raw)
-    assert max(series["app"].cpu_pct) > 0 and "app_host" in series and "host" not in series
+    assert max(series["app"].cpu_pct) > 0
+    assert "app_host_cores" in series and "cores" not in series
 
 
 def test_a_file_on_a_shared_disk_works_as_well(tmp_path: Path) -> None:

@@ -65,22 +65,22 @@ def test_rows_without_a_process_are_not_measurements(tmp_path: Path) -> None:
 
 
 def test_the_app_host_and_remote_workers_are_merged_by_time(tmp_path: Path) -> None:
-    # This host: the Locust master and the machine (2 cores).
+    # This host: the Locust master and the one core it may use.
     write_csv(
         tmp_path / "resources.csv",
         HEADER,
         [
             *((t, "loadgen", 1, 2.0, 50.0) for t in (11, 12)),
             *((t, "loadgen_max", 1, 2.0, 50.0) for t in (11, 12)),
-            *((t, "host", 2, 60.0, 900.0) for t in (11, 12)),
+            *((t, "cores", 1, 60.0, 900.0) for t in (11, 12)),
             (12, "app", 0, 0.0, 0.0),  # the monitor had no app here
         ],
     )
-    # The app host, a second off: its own `host` must not pass for this machine's.
+    # The app host, a second off: its own `cores` must not pass for this machine's.
     write_csv(
         tmp_path / "resources-app-host.csv",
         HEADER,
-        [(11.5, "app", 3, 70.0, 300.0), (12.5, "app", 3, 90.0, 310.0), (11.5, "host", 4, 150, 1)],
+        [(11.5, "app", 3, 70.0, 300.0), (12.5, "app", 3, 90.0, 310.0), (11.5, "cores", 4, 150, 1)],
     )
     # Two workers elsewhere, at their own seconds.
     write_csv(
@@ -96,9 +96,9 @@ def test_the_app_host_and_remote_workers_are_merged_by_time(tmp_path: Path) -> N
     assert set(series) == {
         "loadgen",
         "loadgen_max",
-        "host",
+        "cores",
         "app",
-        "app_host",
+        "app_host_cores",
         "loadgen_worker_0",
         "loadgen_worker_1",
     }
@@ -107,7 +107,7 @@ def test_the_app_host_and_remote_workers_are_merged_by_time(tmp_path: Path) -> N
     # Every Locust process: 2 here + 50 (worker 0's mean) + 95 (worker 1's).
     assert usage.loadgen_total_cpu_pct == 147.0 and usage.loadgen_here_cpu_pct == 2.0
     assert usage.loadgen_cpu_pct == 95.0  # the busiest single process, wherever it ran
-    assert (usage.host_cpu_pct, usage.host_cores) == (60.0, 2)
+    assert (usage.load_cores_cpu_pct, usage.load_cores) == (60.0, 1)
 
 
 def test_a_run_folder_needs_its_own_monitor_file(tmp_path: Path) -> None:
