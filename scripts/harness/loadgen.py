@@ -97,14 +97,19 @@ def loadgen_notes(summary: Summary) -> list[str]:
                 "its samples fall into shifted step windows (synchronise the clocks with NTP)."
             )
     cost = summary.get("loadgen_cpu_per_1k_rps")
-    if cost is not None:
+    busiest = max(summary["steps"], key=lambda step: step.get("rps") or 0.0, default=None)
+    if cost is not None and busiest is not None:
         notes.append(
             f"Load generator cost: {num(cost)} % of a core per 1,000 req/s at the busiest step "
-            f"(target: at most {LOADGEN_COST_TARGET:g} %)."
+            f"({num(busiest.get('rps'))} req/s; a fixed cost weighs more at low rates; "
+            f"target: at most {LOADGEN_COST_TARGET:g} %)."
         )
-    if any(s["app_cpu_pct"] is None for s in summary["steps"]):
+    resource_keys = ("app_cpu_pct", "app_rss_mb", "db_cpu_pct", "nginx_cpu_pct")
+    if any(step.get(key) is None for step in summary["steps"] for key in resource_keys):
         notes.append(
-            f"Resources marked *{NOT_MEASURED}* ran on a host that recorded none (with "
-            "`TARGET_URL`, set `RESOURCES_PORT` on the app host and `APP_RESOURCES` here)."
+            f"Figures marked *{NOT_MEASURED}* ran on a host that recorded none: with "
+            "`TARGET_URL`, the app host records its app, Nginx and a local PostgreSQL with "
+            "`RESOURCES_PORT` (and `APP_RESOURCES` here); a database on a host of its own is "
+            "not measured."
         )
     return notes

@@ -232,7 +232,8 @@ def test_a_run_against_another_host_says_what_it_did_not_measure(tmp_path: Path)
     text = run_markdown(summary, load_meta(run_dir))
     assert "| not measured | not measured | not measured |" in text
     assert "Database invariants: not checked (TARGET_URL without DATABASE_URL)." in text
-    assert "Load generator cost: 1,000.0 % of a core per 1,000 req/s" in text
+    assert "Load generator cost: 1,000.0 % of a core per 1,000 req/s at the busiest step" in text
+    assert "Figures marked *not measured* ran on a host that recorded none" in text
 
 
 def test_a_run_whose_ledger_lost_rows_is_refused(tmp_path: Path) -> None:

@@ -102,7 +102,11 @@ def test_a_missing_ledger_is_an_error_only_for_runs_that_should_have_one(tmp_pat
 
 
 def summary(**fields: Any) -> Summary:
-    steps = [{"app_cpu_pct": None}, {"app_cpu_pct": 50.0}]
+    measured = {"app_rss_mb": 1.0, "db_cpu_pct": 1.0, "nginx_cpu_pct": 1.0}
+    steps = [
+        {"app_cpu_pct": None, "rps": 80.0, **measured},
+        {"app_cpu_pct": 50.0, "rps": 95.5, **measured},
+    ]
     return {"steps": steps, **fields}  # type: ignore[typeddict-item]
 
 
@@ -124,10 +128,10 @@ def test_the_notes_say_what_was_counted_the_cost_and_what_was_not_measured() -> 
     )
     assert "differs from the master's by up to 1.50 s" in notes[1]
     assert notes[2] == (
-        "Load generator cost: 31.5 % of a core per 1,000 req/s at the busiest step "
-        "(target: at most 20 %)."
+        "Load generator cost: 31.5 % of a core per 1,000 req/s at the busiest step (95.5 req/s; "
+        "a fixed cost weighs more at low rates; target: at most 20 %)."
     )
-    assert notes[3].startswith("Resources marked *not measured* ran on a host")
+    assert notes[3].startswith("Figures marked *not measured* ran on a host that recorded none")
     assert loadgen_notes(summary(loadgen=None)) == [notes[3]]
 
 
