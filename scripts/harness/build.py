@@ -18,12 +18,20 @@ from scripts.harness.meta import (
     require,
     require_number,
 )
+from scripts.harness.profile_summary import profile_summary
 from scripts.harness.resources import load_run_resources
 from scripts.harness.results import RAW_DIR, write_run_file
 from scripts.harness.samples import load_samples
 from scripts.harness.saturation import LoadHost
 from scripts.harness.steps import analyze_steps, load_steps, login_figures
-from scripts.harness.summary import Summary, build_summary, dumps, steps_csv
+from scripts.harness.summary import (
+    Summary,
+    build_summary,
+    dumps,
+    encore_row,
+    step_row,
+    steps_csv,
+)
 from scripts.harness.timeline import Timeline, build_timeline
 
 INVARIANTS_FILE = "invariants.json"  # written by the orchestrator from check_invariants()
@@ -44,7 +52,7 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
     loadgen = check_ledger(raw, rows_in_files=len(samples), required=META_KEY in meta)
     steps = load_steps(_existing(raw / "steps.jsonl"))
     resources = load_run_resources(raw)
-    results = analyze_steps(
+    analyzed = analyze_steps(
         samples,
         steps,
         resources,
@@ -52,6 +60,9 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
         settle_seconds=settle_seconds,
         load_host=LoadHost.from_meta(meta),
     )
+    # The profiled encore is reported with the profile, never as part of the ramp.
+    results = [r for r in analyzed if not r.step.encore]
+    encore = [step_row(r) for r in analyzed if r.step.encore]
     summary = build_summary(
         meta=meta,
         run_name=run_dir.name,
@@ -67,6 +78,11 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
         invariants=_invariants(run_dir),
         loadgen=loadgen,
     )
+    profile = profile_summary(run_dir, [*summary["steps"], *encore])
+    if profile is not None:
+        summary["profile"] = profile
+    if encore:
+        summary["encore"] = encore_row(encore[0], summary["steps"])
     return summary, build_timeline(samples, steps, resources)
 
 

@@ -7,11 +7,12 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
+from scripts.harness.layers import ProfileSummary
 from scripts.harness.meta import read_json_object
 from scripts.harness.saturation import load_cores_busy_pct
 from scripts.harness.steps import StepResult
@@ -29,16 +30,7 @@ class EndpointRow(TypedDict):
     fail_ratio: float
 
 
-class _StepExtras(TypedDict, total=False):
-    """Step figures newer than the first published results (absent from their files)."""
-
-    loadgen_total_cpu_pct: float | None  # every Locust process on every host, summed
-    loadgen_cpu_per_1k_rps: float | None  # load generator cost: % of a core per 1000 req/s
-    load_host_busy_pct: float | None  # the cores running the load, % of all of them busy
-    load_host_saturated: str | None  # which part used them up, when above 90 %
-
-
-class StepRow(_StepExtras):
+class StepRow(TypedDict):
     index: int
     users: int
     seconds: float
@@ -61,6 +53,11 @@ class StepRow(_StepExtras):
     valid: bool
     invalid_reason: str | None
     endpoints: dict[str, EndpointRow]
+    # Newer than the first published results, whose files lack them.
+    loadgen_total_cpu_pct: NotRequired[float | None]  # every Locust process, every host
+    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # % of a core per 1000 req/s
+    load_host_busy_pct: NotRequired[float | None]  # the cores running the load, % busy
+    load_host_saturated: NotRequired[str | None]  # who used them up, when above 90 %
 
 
 class KneeRow(TypedDict):
@@ -90,12 +87,17 @@ class LoadgenRow(TypedDict):
     max_clock_offset_s: float | None  # workers' clocks against the master's, latency included
 
 
-class _SummaryExtras(TypedDict, total=False):
-    loadgen: LoadgenRow | None
-    loadgen_cpu_per_1k_rps: float | None  # at the step with the most requests per second
+class EncoreRow(TypedDict):
+    """What profiling cost, measured in the run: the encore against its unprofiled twin."""
+
+    users: int
+    profiled: StepRow
+    unprofiled: StepRow | None  # the ramp step at the same users, if the ramp had one
+    rps_change_pct: float | None
+    cpu_ms_per_request_change_pct: float | None
 
 
-class Summary(_SummaryExtras):
+class Summary(TypedDict):
     app: str
     variant: str | None
     run: str
@@ -115,16 +117,16 @@ class Summary(_SummaryExtras):
     invariants: dict[str, Any]
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
     failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
+    profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
+    encore: NotRequired[EncoreRow]  # the profiled encore against the same users unprofiled
+    loadgen: NotRequired[LoadgenRow | None]  # the samples' ledger (scripts/harness/loadgen.py)
+    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # at the step with the most req/s
 
 
-STEP_CSV_FIELDS = [
-    *(
-        n
-        for n in StepRow.__annotations__
-        if n != "endpoints" and n not in _StepExtras.__annotations__
-    ),
-    *_StepExtras.__annotations__,
-]
+# Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
+# under postponed annotations Python 3.11 counts NotRequired keys as required.)
+OPTIONAL_KEYS = frozenset({"profile", "encore", "loadgen", "loadgen_cpu_per_1k_rps"})
+STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
 
 
 def r2(value: float | None) -> float | None:
@@ -242,6 +244,30 @@ def build_summary(
     }
 
 
+def cpu_ms_per_request(step: StepRow) -> float | None:
+    """The app's CPU time per request in the step (app CPU % is of one core)."""
+    if step["app_cpu_pct"] is None or not step["rps"]:
+        return None
+    return step["app_cpu_pct"] * 10 / step["rps"]
+
+
+def encore_row(encore: StepRow, steps: Sequence[StepRow]) -> EncoreRow:
+    twin = next((s for s in reversed(steps) if s["users"] == encore["users"]), None)
+    rps = cpu = None
+    if twin is not None and twin["rps"]:
+        rps = round(100 * (encore["rps"] / twin["rps"] - 1), 2)
+        mine, theirs = cpu_ms_per_request(encore), cpu_ms_per_request(twin)
+        if mine is not None and theirs:
+            cpu = round(100 * (mine / theirs - 1), 2)
+    return {
+        "users": encore["users"],
+        "profiled": encore,
+        "unprofiled": twin,
+        "rps_change_pct": rps,
+        "cpu_ms_per_request_change_pct": cpu,
+    }
+
+
 def steps_csv(summary: Summary) -> str:
     """The step table as CSV, one row per step (endpoints left to summary.json)."""
     out = io.StringIO()
@@ -262,9 +288,7 @@ def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
     obj.setdefault("failure", None)  # summaries written before runs could fail
-    missing = [
-        k for k in Summary.__annotations__ if k in Summary.__required_keys__ and k not in obj
-    ]
+    missing = [k for k in Summary.__annotations__ if k not in obj and k not in OPTIONAL_KEYS]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")
     return cast(Summary, obj)
