@@ -60,11 +60,11 @@ bench: $(STAMP) ## Benchmark both apps on the same settings, then compare (the m
 	@$(PY) -m scripts.bench django fastapi
 
 .PHONY: bench-django
-bench-django: $(STAMP) ## Benchmark Django into results/<ts>-django (load host: TARGET_URL, LOCUST_WORKERS)
+bench-django: $(STAMP) ## Benchmark Django into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
 	@$(PY) -m scripts.bench django
 
 .PHONY: bench-fastapi
-bench-fastapi: $(STAMP) ## Benchmark FastAPI into results/<ts>-fastapi (load host: TARGET_URL, LOCUST_WORKERS)
+bench-fastapi: $(STAMP) ## Benchmark FastAPI into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
 	@$(PY) -m scripts.bench fastapi
 
 .PHONY: ui-django
