@@ -32,6 +32,10 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies (run by ev
 test: $(STAMP) ## Run the whole test suite (contract suite on both apps, harness, end-to-end)
 	$(PY) -m pytest
 
+.PHONY: test-hosts
+test-hosts: $(STAMP) ## The multi-host topology test alone (network namespaces; needs root)
+	$(PY) -m pytest tests/hosts
+
 .PHONY: lint
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check .
@@ -40,19 +44,27 @@ lint: $(STAMP) ## ruff and mypy
 	APP_SECRET_KEY=lint-only-secret-key-not-used-for-anything DATABASE_URL=postgresql://lint@127.0.0.1/lint $(VENV)/bin/mypy .
 
 .PHONY: serve
-serve: $(STAMP) ## Fresh seeded stack for APP=django|fastapi behind Nginx; Ctrl-C stops it
+serve: $(STAMP) ## App host: fresh seeded stack for APP behind Nginx on BIND; Ctrl-C stops it
 	@$(PY) -m scripts.serve
+
+.PHONY: db
+db: $(STAMP) ## Database host: the embedded PostgreSQL on BIND:PG_PORT; prints DATABASE_URL
+	@$(PY) -m scripts.db
+
+.PHONY: loadgen-worker
+loadgen-worker: $(STAMP) ## Load host: Locust worker(s) for the master at MASTER=host:port
+	@$(PY) -m scripts.loadgen_worker
 
 .PHONY: bench
 bench: $(STAMP) ## Benchmark both apps on the same settings, then compare (the main command)
 	@$(PY) -m scripts.bench django fastapi
 
 .PHONY: bench-django
-bench-django: $(STAMP) ## Benchmark Django through the ramp and write results/<ts>-django
+bench-django: $(STAMP) ## Benchmark Django into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
 	@$(PY) -m scripts.bench django
 
 .PHONY: bench-fastapi
-bench-fastapi: $(STAMP) ## Benchmark FastAPI through the ramp and write results/<ts>-fastapi
+bench-fastapi: $(STAMP) ## Benchmark FastAPI into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
 	@$(PY) -m scripts.bench fastapi
 
 .PHONY: ui-django

@@ -23,6 +23,7 @@ def stack_settings(
     app = app or settings.app
     return StackSettings(
         app=app,
+        bind=settings.bind,
         nginx_port=settings.nginx_port,
         app_port=settings.app_port,
         pg_port=settings.pg_port,

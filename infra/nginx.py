@@ -71,7 +71,8 @@ class NginxConfig:
             app_host=self.app_host,
             app_port=self.app_port,
             upstream_keepalive=self.upstream_keepalive,
-            listen_host=self.listen_host,
+            # An IPv6 address is written in brackets in `listen`.
+            listen_host=f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host,
             listen_port=self.listen_port,
         )
 
@@ -94,8 +95,10 @@ def start_nginx(config: NginxConfig, *, binary: Path) -> ManagedProcess:
         log_path=config.run_dir / "nginx.out",
         stop_signal=signal.SIGQUIT,
     )
+    # Every address (0.0.0.0, ::) answers on loopback too.
+    reach = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.listen_host, config.listen_host)  # noqa: S104
     wait_until(
-        lambda: tcp_open(config.listen_host, config.listen_port),
+        lambda: tcp_open(reach, config.listen_port),
         timeout=15,
         what="nginx",
         watch=proc,

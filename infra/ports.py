@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 
 import psutil
@@ -29,13 +30,19 @@ def _holder(port: int) -> str:
 
 def ensure_free(port: int, *, host: str = "127.0.0.1", purpose: str) -> None:
     """Raise PortInUseError when `host:port` cannot be bound."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         # As the servers themselves do: connections of a previous run lingering in TIME_WAIT
         # do not make the port "taken"; only a live socket does.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
-        except OSError:
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise PortInUseError(
+                    f"{host} ({purpose}) is not an address of this machine; "
+                    "choose one of its own (ip addr) or 0.0.0.0"
+                ) from None
             raise PortInUseError(
                 f"port {port} on {host} ({purpose}) is already in use by {_holder(port)}; "
                 f"stop it or choose another port"

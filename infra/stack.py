@@ -42,6 +42,7 @@ class StackSettings:
     """Every knob of a stack; infra/config.py fills it from the settings table."""
 
     app: str
+    bind: str = "127.0.0.1"  # where Nginx listens; the app server stays on loopback
     nginx_port: int = 8000
     app_port: int = 8001
     pg_port: int = 54329
@@ -69,6 +70,13 @@ def _health_ok(url: str) -> bool:
         return False
 
 
+def url_host(address: str) -> str:
+    """The host part of a URL that reaches `address` from this machine."""
+    if address in ("0.0.0.0", "::"):  # noqa: S104 - every address: reach it on loopback
+        return "127.0.0.1" if address == "0.0.0.0" else "[::1]"  # noqa: S104
+    return f"[{address}]" if ":" in address else address
+
+
 class Stack:
     """Start the parts in order; stop them in reverse."""
 
@@ -86,7 +94,7 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.nginx_port}"
+        return f"http://{url_host(self.settings.bind)}:{self.settings.nginx_port}"
 
     @property
     def app_url(self) -> str:
@@ -110,15 +118,15 @@ class Stack:
 
     def _check_ports(self) -> None:
         s = self.settings
-        wanted = [(s.nginx_port, "nginx"), (s.app_port, "app server")]
+        wanted = [(s.nginx_port, "nginx", s.bind), (s.app_port, "app server", "127.0.0.1")]
         if s.database_url is None:
-            wanted.append((s.pg_port, "embedded PostgreSQL"))
+            wanted.append((s.pg_port, "embedded PostgreSQL", "127.0.0.1"))
         seen: set[int] = set()
-        for port, purpose in wanted:
+        for port, purpose, host in wanted:
             if port in seen:
                 raise ports.PortInUseError(f"port {port} is configured twice ({purpose})")
             seen.add(port)
-            ports.ensure_free(port, purpose=purpose)
+            ports.ensure_free(port, host=host, purpose=purpose)
 
     def _prepare_database(self) -> None:
         s = self.settings
@@ -188,6 +196,7 @@ class Stack:
         binary = nginx.resolve_binary(s.nginx_binary)
         self.nginx_proc = nginx.start_nginx(
             nginx.NginxConfig(
+                listen_host=s.bind,
                 listen_port=s.nginx_port,
                 app_port=s.app_port,
                 run_dir=s.run_dir / "nginx",
@@ -262,6 +271,7 @@ class Stack:
                 "placement_notes": self.notes,
             },
             "ports": {
+                "bind": s.bind,
                 "nginx": s.nginx_port,
                 "app": s.app_port,
                 "postgres": s.pg_port if s.database_url is None else None,

@@ -7,8 +7,7 @@ error key, so it must not contain ids) when a body lacks the keys or types of AP
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # The API's default page: the shopper asks for it explicitly.
 PAGE_SIZE = 20
@@ -18,15 +17,15 @@ class BodyError(ValueError):
     """A response body does not have the shape the contract promises."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProductSummary:
+# Tuples, not frozen dataclasses: a product page makes twenty of them per request, and a
+# frozen dataclass sets each field through object.__setattr__.
+class ProductSummary(NamedTuple):
     pk: int
     price: int | None
     is_active: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ItemStock:
+class ItemStock(NamedTuple):
     pk: int
     price: int
     in_stock: bool
@@ -76,7 +75,7 @@ def parse_login(body: Any) -> str:
     user = _object(obj.get("user"))
     if not isinstance(obj.get("token"), str) or not obj["token"]:
         raise BodyError("login body has no token")
-    _require(user, {"pk": int, "email": str}, "login user")
+    _require(user, _LOGIN_USER_FIELDS, "login user")
     return str(obj["token"])
 
 
@@ -86,27 +85,27 @@ def parse_product_list(body: Any) -> list[ProductSummary]:
     products = []
     for entry in body:
         obj = _object(entry)
-        _require(obj, {"pk": int, "name": str, "is_active": bool}, "product summary")
+        _require(obj, _SUMMARY_FIELDS, "product summary")
         if "price" not in obj:
             raise BodyError("product summary lacks price")
         price = obj["price"]
-        if price is not None and _kind(price) is not int:
+        if price is not None and type(price) is not int:
             raise BodyError("product summary price is not an integer or null")
-        products.append(ProductSummary(pk=obj["pk"], price=price, is_active=obj["is_active"]))
+        products.append(ProductSummary(obj["pk"], price, obj["is_active"]))
     return products
 
 
 def parse_product_detail(body: Any, *, pk: int) -> list[ItemStock]:
     obj = _object(body)
-    _require(obj, {"pk": int, "name": str, "items": list}, "product detail")
+    _require(obj, _DETAIL_FIELDS, "product detail")
     if obj["pk"] != pk:
         raise BodyError("product detail has another pk")
     items = []
     for entry in obj["items"]:
         item = _object(entry)
-        _require(item, dict.fromkeys(_ITEM_INTS, int) | {"name": str}, "product item")
+        _require(item, _ITEM_FIELDS, "product item")
         in_stock = item["sold_quantity"] < item["item_quantity"]
-        items.append(ItemStock(pk=item["pk"], price=item["price"], in_stock=in_stock))
+        items.append(ItemStock(item["pk"], item["price"], in_stock))
     return items
 
 
@@ -123,38 +122,44 @@ def parse_order(body: Any, *, order_number: str | None = None, pk: int | None = 
     if not obj["items"]:
         raise BodyError("order has no items")
     for entry in obj["items"]:
-        _require(
-            _object(entry), dict.fromkeys(("pk", "item_id", "quantity", "price"), int), "order item"
-        )
+        _require(_object(entry), _ORDER_ITEM_FIELDS, "order item")
     return int(obj["pk"])
 
 
-_ITEM_INTS = ("pk", "cost", "price", "discount", "item_quantity", "sold_quantity")
-_ORDER_FIELDS: dict[str, type] = {
-    "pk": int,
-    "order_number": str,
-    "status": str,
-    "product_id": int,
-    "total_price": int,
-    "created_dtm": str,
-    "items": list,
-}
+# (name, exact type) pairs, built once: bool is a subclass of int, and the contract never
+# uses one for the other, so types are compared exactly.
+Fields = tuple[tuple[str, type], ...]
+_LOGIN_USER_FIELDS: Fields = (("pk", int), ("email", str))
+_SUMMARY_FIELDS: Fields = (("pk", int), ("name", str), ("is_active", bool))
+_DETAIL_FIELDS: Fields = (("pk", int), ("name", str), ("items", list))
+_ITEM_FIELDS: Fields = (
+    *((name, int) for name in ("pk", "cost", "price", "discount", "item_quantity")),
+    ("sold_quantity", int),
+    ("name", str),
+)
+_ORDER_FIELDS: Fields = (
+    ("pk", int),
+    ("order_number", str),
+    ("status", str),
+    ("product_id", int),
+    ("total_price", int),
+    ("created_dtm", str),
+    ("items", list),
+)
+_ORDER_ITEM_FIELDS: Fields = tuple((name, int) for name in ("pk", "item_id", "quantity", "price"))
 
 
 def _object(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise BodyError("expected a JSON object")
     return value
 
 
-def _kind(value: Any) -> type:
-    # bool is a subclass of int; the contract never uses one for the other.
-    return type(value)
-
-
-def _require(obj: dict[str, Any], fields: dict[str, type], what: str) -> None:
-    for name, kind in fields.items():
-        if name not in obj:
-            raise BodyError(f"{what} lacks {name}")
-        if _kind(obj[name]) is not kind:
+def _require(obj: dict[str, Any], fields: Fields, what: str) -> None:
+    for name, kind in fields:
+        try:
+            value = obj[name]
+        except KeyError:
+            raise BodyError(f"{what} lacks {name}") from None
+        if type(value) is not kind:
             raise BodyError(f"{what} {name} is not {kind.__name__}")

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from locust import FastHttpUser, constant, events, task
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 
 from infra.fixtures import BENCH_PASSWORD, bench_email
 from infra.settings.kinds import ConfigError
-from loadtest import options, recorder
+from loadtest import hooks, options
 from loadtest.flow import (
     PAGE_SIZE,
     BodyError,
@@ -56,7 +56,13 @@ def _start_recording(environment: Any, **_kwargs: Any) -> None:
         run = options.from_options(environment.parsed_options)
     except ConfigError as exc:
         raise SystemExit(f"loadtest: {exc}") from None
-    recorder.install(environment.events, run.samples_dir)
+    # Workers, here or on other hosts, send their rows to the master (loadtest/transport.py).
+    if isinstance(environment.runner, MasterRunner):
+        hooks.install_master(environment, run.samples_dir)
+    elif isinstance(environment.runner, WorkerRunner):
+        hooks.install_worker(environment)
+    else:
+        hooks.install_local(environment, run.samples_dir)
     if not isinstance(environment.runner, WorkerRunner):
         # Where users are counted: the web UI's manual tests become steps too.
         ManualSteps(run.samples_dir / "steps.jsonl").install(environment.events)
@@ -75,13 +81,20 @@ class ShopperUser(FastHttpUser):
     # Think time is taken after every request inside the flow, not between tasks.
     wait_time = constant(0)
 
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        # The API sets no cookies (a bearer token instead): no cookie jar work per request.
+        self.client.client.cookiejar = None
+
     def on_start(self) -> None:
         runner = self.environment.runner
         parsed = self.environment.parsed_options
         # Read here, not at import: a worker receives the master's options with its first users.
         self._run: LoadRun = options.from_options(parsed)
         self._worker_index = max(0, getattr(runner, "worker_index", 0))
-        worker_count = max(1, getattr(parsed, "processes", None) or 1)
+        # Every worker of the run, on every host: the master sends its --expect-workers.
+        distributed = isinstance(runner, WorkerRunner)
+        worker_count = max(1, getattr(parsed, "expect_workers", 1) if distributed else 1)
         self._sequence = next(_user_sequence)
         self._email = bench_email(
             bench_user_number(

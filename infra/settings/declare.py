@@ -19,6 +19,7 @@ APPS = "Apps (passed to the app server's environment)"
 # Who reads a variable. App variables are passed explicitly to the app server's
 # environment, and only to the apps that read them (infra/appservers.py APP_READERS).
 BENCH, SERVE, LOCUST = "bench", "serve", "locust"
+DB, WORKER = "db", "loadgen-worker"
 EVERY_APP, DJANGO_APPS, POOLED_APPS = "every app", "Django apps", "asyncio apps"
 APP_SERVERS, GUNICORN = "app servers", "gunicorn"
 RUN = (BENCH, LOCUST)

@@ -6,6 +6,7 @@ before any install, and by every Locust process.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import random
 import re
@@ -200,6 +201,54 @@ def http_url() -> Kind[str]:
         return value.rstrip("/")
 
     return Kind("an http:// or https:// URL with a host", parse)
+
+
+def address() -> Kind[str]:
+    """An IPv4 or IPv6 address literal (`0.0.0.0` and `::` mean every address)."""
+
+    def parse(value: str) -> str:
+        return str(ipaddress.ip_address(value))
+
+    return Kind("an IP address such as 10.0.0.2 (0.0.0.0: every address)", parse)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """`host:port` of a TCP endpoint; host `*` means every address (to listen on)."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+def parse_endpoint(text: str) -> Endpoint:
+    """'10.0.0.1:5557', 'load-1:5557', '[::1]:5557' or '*:5557'."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise ValueError(text)
+    if host.startswith("[") and host.endswith("]"):
+        host = str(ipaddress.IPv6Address(host[1:-1]))
+    elif host != "*" and re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", host) is None:
+        raise ValueError(text)
+    return Endpoint(host=host, port=parse_int(port, lowest=1, highest=65535))
+
+
+def endpoint() -> Kind[Endpoint]:
+    return Kind("host:port, e.g. 10.0.0.1:5557 (host * = every address)", parse_endpoint)
+
+
+def url_or_path() -> Kind[str]:
+    """An http(s) URL with a host, or a file path."""
+
+    def parse(value: str) -> str:
+        if "://" in value:
+            return http_url().parse(value)
+        return value
+
+    return Kind("an http:// URL or a file path", parse)
 
 
 def postgres_url() -> Kind[str]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.settings import kinds
-from infra.settings.declare import BENCH, LOAD, LOCUST, RUN, var
-from infra.settings.kinds import Ramp, ThinkTime
+from infra.settings.declare import BENCH, LOAD, LOCUST, RUN, WORKER, var
+from infra.settings.kinds import Endpoint, Ramp, ThinkTime
 
 
 @dataclass(frozen=True)
@@ -110,14 +110,38 @@ class LoadVars:
     locust_processes: int = var(
         "1",
         kinds.integer(1, 256),
-        "Locust processes on this machine (one core each)",
+        "Locust processes on this machine (one core each); on a load host, its worker processes",
+        readers=(BENCH, WORKER),
+        section=LOAD,
+    )
+    locust_workers: int = var(
+        "0",
+        kinds.integer(0, 1024),
+        "Locust worker processes on other hosts (`make loadgen-worker`) the master waits for; "
+        "0 = the load runs here",
         readers=(BENCH,),
+        section=LOAD,
+    )
+    master: Endpoint = var(
+        "127.0.0.1:5557",
+        kinds.endpoint(),
+        "where the Locust master listens for workers (with `LOCUST_WORKERS`; `*:5557` = every "
+        "address), and where `make loadgen-worker` connects",
+        readers=(BENCH, WORKER),
         section=LOAD,
     )
     target_url: str | None = var(
         "",
         kinds.optional(kinds.http_url()),
-        "load this running deployment instead of starting a stack (loopback only)",
+        "load this running deployment (any http(s) URL) instead of starting a stack",
+        readers=(BENCH,),
+        section=LOAD,
+    )
+    app_resources: str | None = var(
+        "",
+        kinds.optional(kinds.url_or_path()),
+        "with `TARGET_URL`: the app host's resource samples, `http://<app host>:<RESOURCES_PORT>` "
+        "or a file it writes (`RESOURCES_OUT`); unset = app CPU not measured",
         readers=(BENCH,),
         section=LOAD,
     )

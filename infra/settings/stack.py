@@ -9,6 +9,7 @@ from infra.settings import kinds
 from infra.settings.declare import (
     APP_SERVERS,
     BENCH,
+    DB,
     GUNICORN,
     LOCUST,
     SERVE,
@@ -37,10 +38,18 @@ class StackVars:
         section=STACK,
         secret=True,
     )
+    bind: str = var(
+        "127.0.0.1",
+        kinds.address(),
+        "address Nginx listens on (`make serve`), or the embedded PostgreSQL (`make db`); "
+        "the app server stays on 127.0.0.1",
+        readers=(*STACK_READERS, DB),
+        section=STACK,
+    )
     nginx_port: int = var(
         "8000",
         kinds.port(),
-        "port Nginx listens on (127.0.0.1)",
+        "port Nginx listens on (at `BIND`)",
         readers=STACK_READERS,
         section=STACK,
     )
@@ -54,15 +63,31 @@ class StackVars:
     pg_port: int = var(
         "54329",
         kinds.port(),
-        "port of the embedded PostgreSQL (127.0.0.1)",
-        readers=STACK_READERS,
+        "port of the embedded PostgreSQL (127.0.0.1; `make db`: at `BIND`)",
+        readers=(*STACK_READERS, DB),
         section=STACK,
     )
     pg_data_dir: Path | None = var(
         "",
         kinds.optional(kinds.path()),
         "data directory of the embedded PostgreSQL (default `.pgdata/`)",
-        readers=STACK_READERS,
+        readers=(*STACK_READERS, DB),
+        section=STACK,
+    )
+    resources_out: Path | None = var(
+        "",
+        kinds.optional(kinds.path()),
+        "`make serve`: append this host's CPU and memory per second (app, Nginx, local "
+        "PostgreSQL) to this CSV, for a load host's `APP_RESOURCES`",
+        readers=(SERVE,),
+        section=STACK,
+    )
+    resources_port: int | None = var(
+        "",
+        kinds.optional(kinds.port()),
+        "`make serve`: also serve those samples over HTTP on `BIND`:port "
+        "(`APP_RESOURCES=http://<BIND>:<port>` on the load host)",
+        readers=(SERVE,),
         section=STACK,
     )
     nginx: str = var(

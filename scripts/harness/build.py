@@ -9,6 +9,7 @@ from scripts.harness import charts
 from scripts.harness.errors import HarnessError
 from scripts.harness.failure import failure_reason
 from scripts.harness.knee import find_knee
+from scripts.harness.loadgen import META_KEY, check_ledger
 from scripts.harness.markdown import run_markdown
 from scripts.harness.meta import (
     load_meta,
@@ -18,9 +19,10 @@ from scripts.harness.meta import (
     require_number,
 )
 from scripts.harness.profile_summary import profile_summary
-from scripts.harness.resources import load_resources
+from scripts.harness.resources import load_run_resources
 from scripts.harness.results import RAW_DIR, write_run_file
 from scripts.harness.samples import load_samples
+from scripts.harness.saturation import LoadHost
 from scripts.harness.steps import analyze_steps, load_steps, login_figures
 from scripts.harness.summary import (
     Summary,
@@ -47,10 +49,16 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
     settle_seconds = require_number(meta, "settle_seconds")
     raw = run_dir / RAW_DIR
     samples = load_samples(raw)
+    loadgen = check_ledger(raw, rows_in_files=len(samples), required=META_KEY in meta)
     steps = load_steps(_existing(raw / "steps.jsonl"))
-    resources = load_resources(_existing(raw / "resources.csv"))
+    resources = load_run_resources(raw)
     analyzed = analyze_steps(
-        samples, steps, resources, spawn_rate=spawn_rate, settle_seconds=settle_seconds
+        samples,
+        steps,
+        resources,
+        spawn_rate=spawn_rate,
+        settle_seconds=settle_seconds,
+        load_host=LoadHost.from_meta(meta),
     )
     # The profiled encore is reported with the profile, never as part of the ramp.
     results = [r for r in analyzed if not r.step.encore]
@@ -68,6 +76,7 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
         login=login_figures(samples, steps[-1].end - steps[0].start),
         total_failures=sum(1 for s in samples if not s.ok),
         invariants=_invariants(run_dir),
+        loadgen=loadgen,
     )
     profile = profile_summary(run_dir, [*summary["steps"], *encore])
     if profile is not None:

@@ -6,10 +6,16 @@ import shlex
 from typing import Any
 
 DASH = "-"
+NOT_MEASURED = "not measured"
 
 
 def num(value: float | None, digits: int = 1) -> str:
     return DASH if value is None else f"{value:,.{digits}f}"
+
+
+def measured(value: float | None, digits: int = 0) -> str:
+    """A resource figure, or "not measured" (never 0) when no host recorded it."""
+    return NOT_MEASURED if value is None else num(value, digits)
 
 
 def pct(ratio: float | None) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.harness.fmt import DASH, command_text, machine_text, num, pct, think_text
+from scripts.harness.fmt import DASH, command_text, machine_text, measured, num, pct, think_text
+from scripts.harness.loadgen import SATURATED_MARK, loadgen_notes
 from scripts.harness.profile_markdown import profile_markdown
 from scripts.harness.summary import EncoreRow, KneeRow, StepRow, Summary
 
@@ -156,6 +157,7 @@ _STEP_HEADER = (
     "db CPU %",
     "nginx CPU %",
     "peak Locust CPU %",
+    "Locust CPU % per 1k req/s",
     "valid",
 )
 
@@ -173,12 +175,14 @@ def _step_table(steps: Sequence[StepRow]) -> list[str]:
             num(s["p99_ms"]),
             num(s["max_ms"]),
             f"{s['failures']} ({pct(s['fail_ratio'])})",
-            num(s["app_cpu_pct"], 0),
-            num(s["app_rss_mb"], 0),
-            num(s["db_cpu_pct"], 0),
-            num(s["nginx_cpu_pct"], 0),
-            num(s["loadgen_cpu_pct"], 0),
-            "yes" if s["valid"] else f"no {INVALID_MARK}",
+            measured(s["app_cpu_pct"]),
+            measured(s["app_rss_mb"]),
+            measured(s["db_cpu_pct"]),
+            measured(s["nginx_cpu_pct"]),
+            measured(s["loadgen_cpu_pct"]),
+            measured(s.get("loadgen_cpu_per_1k_rps")),
+            ("yes" if s["valid"] else f"no {INVALID_MARK}")
+            + (f" {SATURATED_MARK}" if s.get("load_host_saturated") else ""),
         )
         for s in steps
     ]
@@ -239,12 +243,14 @@ def _notes(summary: Summary) -> list[str]:
     else:
         notes.append("Errors: none.")
     notes.append(f"Database invariants: {invariants_text(summary['invariants'])}.")
+    notes += loadgen_notes(summary)
     return [line for note in notes for line in (note, "")][:-1]
 
 
 def invariants_text(invariants: dict[str, Any]) -> str:
     if invariants.get("ok") is None:
-        return "not checked"
+        skipped = invariants.get("skipped")
+        return f"not checked ({skipped})" if skipped else "not checked"
     if invariants["ok"]:
         return "all hold"
     broken = [
@@ -301,7 +307,12 @@ def _side_cell(step: StepRow, key: str) -> str:
     fields: Mapping[str, object] = step
     raw = fields[key]
     value = float(raw) if isinstance(raw, int | float) else None
-    text = pct(value) if key == "fail_ratio" else num(value, 0 if key == "app_cpu_pct" else 1)
+    if key == "fail_ratio":
+        text = pct(value)
+    elif key == "app_cpu_pct":
+        text = measured(value)
+    else:
+        text = num(value, 1)
     return text if step["valid"] else f"{text} {INVALID_MARK}"
 
 

@@ -5,10 +5,16 @@ descendants, because app server workers and Locust --processes workers appear af
 monitor starts. CPU is measured from cpu_times deltas (percent of one core, summed over the
 group), never with psutil's blocking cpu_percent(interval). A row stamped `t` describes the
 interval that ends at `t` (scripts/harness/resources.py reads it that way).
+
+A `cores` row describes the cores the load generator may run on (all of them when there is
+none, as on an app host), whoever uses them: CPU busy on those cores (percent of one core),
+the machine's memory in use, and, in place of a process count, how many cores they are.
+With the app confined, PostgreSQL, Nginx and Locust share exactly these cores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 import threading
@@ -20,7 +26,7 @@ from typing import IO
 
 import psutil
 
-from scripts.harness.resources import RESOURCES_HEADER
+from scripts.harness.resources import CORES_GROUP, RESOURCES_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +64,16 @@ class ResourceMonitor:
     """
 
     def __init__(
-        self, path: Path, groups: Mapping[str, RootPids], *, interval: float = 1.0
+        self,
+        path: Path,
+        groups: Mapping[str, RootPids],
+        *,
+        interval: float = 1.0,
+        host: bool = True,
     ) -> None:
         self.path = path
+        self._host = host
+        self._core_busy = _busy_per_core()
         self._groups = dict(groups)
         self._interval = interval
         self._processes: dict[_Key, psutil.Process] = {}
@@ -150,9 +163,31 @@ class ResourceMonitor:
             loadgen = [per_process[k] for k in members[LOADGEN_GROUP]]
             busiest = max(loadgen, key=lambda r: r.cpu_seconds, default=None)
             readings[LOADGEN_MAX_GROUP] = _aggregate([busiest] if busiest else [], elapsed)
+        if self._host:
+            readings[CORES_GROUP] = self._cores_reading(elapsed)
         with self._latest_lock:
             self._latest = readings
         return now, readings
+
+    def _cores_reading(self, elapsed: float) -> GroupReading:
+        now = _busy_per_core()
+        previous, self._core_busy = self._core_busy, now
+        cores = self._load_cores(len(now))
+        busy = sum(max(0.0, now[c] - previous[c]) for c in cores if c < len(previous))
+        memory = psutil.virtual_memory()
+        return GroupReading(
+            pid_count=len(cores),
+            cpu_pct=100.0 * busy / elapsed if elapsed > 0 else 0.0,
+            rss_mb=(memory.total - memory.available) / _MB,
+        )
+
+    def _load_cores(self, count: int) -> list[int]:
+        """The cores the load generator's main process may use; every core without one."""
+        roots = self._groups.get(LOADGEN_GROUP)
+        with contextlib.suppress(Exception):
+            for pid in roots() if roots is not None else ():
+                return [c for c in psutil.Process(pid).cpu_affinity() if c < count]
+        return list(range(count))
 
     def _discover(self, group: str, roots: RootPids) -> list[psutil.Process]:
         try:
@@ -238,6 +273,16 @@ class ResourceMonitor:
                 ]
             )
         self._file.flush()
+
+
+def _busy_per_core() -> list[float]:
+    """CPU seconds each core spent on anything but idling, since boot."""
+    # As psutil's own cpu_percent: Linux counts guest time inside user and nice already.
+    not_busy = ("idle", "iowait", "guest", "guest_nice")
+    return [
+        float(sum(times) - sum(getattr(times, name, 0.0) for name in not_busy))
+        for times in psutil.cpu_times(percpu=True)
+    ]
 
 
 def _aggregate(

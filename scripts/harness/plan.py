@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from infra.appservers import APP_READERS, SERVER_READERS
 from infra.config import stack_settings
@@ -12,7 +11,6 @@ from infra.settings import Settings
 from infra.settings.kinds import AutoRamp, ConfigError
 from infra.stack import StackSettings
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Values that identify the deployment, not its configuration: never a variant label.
 NOT_A_VARIANT = ("DATABASE_URL", "APP_SECRET_KEY")
 
@@ -42,12 +40,10 @@ class BenchPlan:
 
 def plan_run(settings: Settings, app: str, *, ui: bool = False) -> BenchPlan:
     """The plan for `app`; ConfigError (one line, naming the variable) when it cannot run."""
-    target = settings.target_url
+    check_topology(settings)
     stack = None
-    if target is None:
+    if settings.target_url is None:
         stack = stack_settings(settings, app=app, confine=True)
-    elif urlsplit(target).hostname not in LOOPBACK:
-        raise ConfigError(f"TARGET_URL={target!r}: only loopback targets are allowed")
     return BenchPlan(
         app=app,
         settings=settings,
@@ -56,6 +52,21 @@ def plan_run(settings: Settings, app: str, *, ui: bool = False) -> BenchPlan:
         results_dir=settings.results_dir,
         ui=ui,
     )
+
+
+def check_topology(settings: Settings) -> None:
+    """Where the load and the app run: settings that only make sense together."""
+    workers, processes = settings.locust_workers, settings.locust_processes
+    if workers and processes > 1:
+        raise ConfigError(
+            f"LOCUST_PROCESSES={processes} with LOCUST_WORKERS={workers}: the master runs no "
+            "users; give each load host its processes (make loadgen-worker LOCUST_PROCESSES=n)"
+        )
+    if settings.app_resources is not None and settings.target_url is None:
+        raise ConfigError(
+            "APP_RESOURCES is for runs against TARGET_URL; without it the harness starts "
+            "the stack and measures it itself"
+        )
 
 
 def variant_label(settings: Settings, app: str) -> str | None:

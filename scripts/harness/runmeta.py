@@ -47,6 +47,8 @@ def initial_meta(plan: BenchPlan, run_dir: Path, argv: list[str], run_id: str) -
         "think": {"text": str(think), "low_s": think.low, "high_s": think.high},
         "slo_ms": settings.slo_ms,
         "locust_processes": settings.locust_processes,
+        "locust_workers": settings.locust_workers,
+        "master": str(settings.master) if settings.locust_workers else None,
         "target_url": settings.target_url,
         # Every variable of infra/settings.py with its value in force (secrets redacted),
         # and the names the user set.

@@ -17,14 +17,16 @@ from typing import Any
 
 import psycopg
 
+from infra import database
 from infra.appservers import REPO
 from infra.procs import ManagedProcess
+from infra.seed import SeedOptions, seed
 from infra.stack import Stack
-from scripts.harness import machine
+from scripts.harness import app_host, machine
 from scripts.harness.build import build_single_run_report
 from scripts.harness.encore import EncoreProfiler
 from scripts.harness.invariants import check_invariants
-from scripts.harness.locust_cmd import locust_argv, locust_env
+from scripts.harness.locust_cmd import locust_argv, locust_env, waiting_note
 from scripts.harness.meta import META_FILE
 from scripts.harness.monitor import ResourceMonitor
 from scripts.harness.plan import BenchPlan
@@ -56,6 +58,8 @@ def run_locust(
         if stack is not None:
             stack.place_beside([locust.pid])
         live_pids["loadgen"] = [locust.pid]
+        if (note := waiting_note(plan.settings)) is not None:
+            print(note, file=sys.stderr)
         if plan.ui:
             return watch_ui(locust, plan, stack=stack)
         bound = plan.planned_seconds() + LOCUST_GRACE_SECONDS
@@ -97,6 +101,41 @@ def check_database(database_url: str) -> dict[str, Any]:
     return result
 
 
+def target_invariants(plan: BenchPlan) -> dict[str, Any]:
+    """With TARGET_URL the invariants are checked where DATABASE_URL points, if it does."""
+    if plan.settings.database_url is None:
+        return {"ok": None, "skipped": "TARGET_URL without DATABASE_URL"}
+    return check_database(plan.settings.database_url)
+
+
+def reseed_target_database(plan: BenchPlan) -> None:
+    """TARGET_URL with DATABASE_URL: every run starts from the seed, as with a stack of ours.
+
+    The tables are emptied and refilled, not recreated, so the running app's prepared
+    statements stay valid; SEED_* here must match the app host's (the defaults do).
+    """
+    url = plan.settings.database_url
+    if plan.stack is not None or url is None:
+        return
+    settings = plan.settings
+    database.truncate_tables(url)
+    options = SeedOptions(
+        products=settings.seed_products,
+        users=settings.seed_users,
+        hash_iterations=settings.seed_hash_iterations,
+    )
+    counts = seed(url, options)
+    print(f"{plan.app}: DATABASE_URL reseeded: {counts}", file=sys.stderr)
+
+
+def collect_app_resources(plan: BenchPlan, run_dir: Path, *, since: float) -> None:
+    """With TARGET_URL and APP_RESOURCES: the app host's samples of this run, into raw/."""
+    if plan.stack is None and (source := plan.settings.app_resources) is not None:
+        raw = run_dir / RAW_DIR
+        got = app_host.collect(source, raw, since=since, until=time.time())
+        update_meta(run_dir, app_resources=got)
+
+
 class RunFailedError(RuntimeError):
     """The run ended but measured nothing but errors; its folder is sealed as FAILED."""
 
@@ -110,7 +149,10 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
     """
     if plan.stack is None:
         assert plan.target_url is not None
+        reseed_target_database(plan)
         preflight(plan.target_url, what=f"TARGET_URL={plan.target_url}")
+        if plan.settings.app_resources is not None:
+            app_host.probe(plan.settings.app_resources)
         run_dir = _measure(plan, argv, host=plan.target_url, stack=None)
     else:
         with Stack(plan.stack) as stack:
@@ -143,6 +185,7 @@ def _measure(plan: BenchPlan, argv: list[str], *, host: str, stack: Stack | None
     live_pids: dict[str, list[int]] = {"app": [], "db": [], "nginx": [], "loadgen": []}
     if stack is not None:
         live_pids.update(stack.groups())
+    started = time.time()
     with ResourceMonitor(
         run_dir / RAW_DIR / "resources.csv",
         {group: (lambda group=group: live_pids[group]) for group in live_pids},  # type: ignore[misc]
@@ -150,9 +193,8 @@ def _measure(plan: BenchPlan, argv: list[str], *, host: str, stack: Stack | None
         code = run_locust(
             plan, host=host, run_dir=run_dir, run_id=run_id, stack=stack, live_pids=live_pids
         )
-    invariants: dict[str, Any] = {"ok": None, "skipped": "TARGET_URL: database not ours"}
-    if stack is not None:
-        invariants = check_database(stack.database_url)
+    collect_app_resources(plan, run_dir, since=started)
+    invariants = target_invariants(plan) if stack is None else check_database(stack.database_url)
     update_meta(
         run_dir,
         finished_at=datetime.now(UTC).isoformat(),

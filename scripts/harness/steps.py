@@ -20,6 +20,7 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures, figures_by_name, figures_of
 from scripts.harness.resources import ResourceWindow, Series, resource_window
 from scripts.harness.samples import LOGIN_NAME, Sample
+from scripts.harness.saturation import LoadHost, load_host_saturation
 
 LOADGEN_LIMIT_PCT = 90.0
 
@@ -51,6 +52,7 @@ class StepResult:
     endpoints: dict[str, Figures]
     resources: ResourceWindow
     invalid_reasons: tuple[str, ...]
+    load_host_saturated: str | None = None  # which part used up the load's cores, if they were
 
     @property
     def valid(self) -> bool:
@@ -120,8 +122,10 @@ def analyze_steps(
     spawn_rate: float,
     settle_seconds: float,
     loadgen_limit_pct: float = LOADGEN_LIMIT_PCT,
+    load_host: LoadHost | None = None,
 ) -> list[StepResult]:
     """Figures, endpoints, resources and validity of every step's steady state."""
+    host = load_host or LoadHost()
     measured = sorted((s for s in samples if s.name != LOGIN_NAME), key=lambda s: s.t)
     starts = [s.t for s in measured]
     results = []
@@ -142,6 +146,7 @@ def analyze_steps(
                 endpoints=figures_by_name(inside, window.seconds),
                 resources=usage,
                 invalid_reasons=_invalid_reasons(window, len(inside), usage, loadgen_limit_pct),
+                load_host_saturated=load_host_saturation(usage, host),
             )
         )
     return results

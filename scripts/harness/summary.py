@@ -14,6 +14,7 @@ from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
 from scripts.harness.layers import ProfileSummary
 from scripts.harness.meta import read_json_object
+from scripts.harness.saturation import load_cores_busy_pct
 from scripts.harness.steps import StepResult
 
 
@@ -52,6 +53,11 @@ class StepRow(TypedDict):
     valid: bool
     invalid_reason: str | None
     endpoints: dict[str, EndpointRow]
+    # Newer than the first published results, whose files lack them.
+    loadgen_total_cpu_pct: NotRequired[float | None]  # every Locust process, every host
+    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # % of a core per 1000 req/s
+    load_host_busy_pct: NotRequired[float | None]  # the cores running the load, % busy
+    load_host_saturated: NotRequired[str | None]  # who used them up, when above 90 %
 
 
 class KneeRow(TypedDict):
@@ -71,6 +77,14 @@ class LoginRow(TypedDict):
     failures: int
     avg_ms: float | None
     p95_ms: float | None
+
+
+class LoadgenRow(TypedDict):
+    mode: str  # "local" (one Locust process) or "distributed" (a master and its workers)
+    workers: int
+    rows: int
+    locust_requests: int
+    max_clock_offset_s: float | None  # workers' clocks against the master's, latency included
 
 
 class EncoreRow(TypedDict):
@@ -105,11 +119,13 @@ class Summary(TypedDict):
     failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
     profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
     encore: NotRequired[EncoreRow]  # the profiled encore against the same users unprofiled
+    loadgen: NotRequired[LoadgenRow | None]  # the samples' ledger (scripts/harness/loadgen.py)
+    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # at the step with the most req/s
 
 
 # Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
 # under postponed annotations Python 3.11 counts NotRequired keys as required.)
-OPTIONAL_KEYS = frozenset({"profile", "encore"})
+OPTIONAL_KEYS = frozenset({"profile", "encore", "loadgen", "loadgen_cpu_per_1k_rps"})
 STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
 
 
@@ -130,6 +146,11 @@ def endpoint_row(figures: Figures) -> EndpointRow:
         "failures": figures.failures,
         "fail_ratio": round(figures.fail_ratio, 4),
     }
+
+
+def cost_per_1k_rps(cpu_pct: float | None, rps: float) -> float | None:
+    """Percent of one core the load generator spends per 1000 requests per second."""
+    return None if cpu_pct is None or rps <= 0 else 1000 * cpu_pct / rps
 
 
 def step_row(result: StepResult) -> StepRow:
@@ -155,6 +176,10 @@ def step_row(result: StepResult) -> StepRow:
         "db_cpu_pct": r2(usage.db_cpu_pct),
         "nginx_cpu_pct": r2(usage.nginx_cpu_pct),
         "loadgen_cpu_pct": r2(usage.loadgen_cpu_pct),
+        "loadgen_total_cpu_pct": r2(usage.loadgen_total_cpu_pct),
+        "loadgen_cpu_per_1k_rps": r2(cost_per_1k_rps(usage.loadgen_total_cpu_pct, fig["rps"])),
+        "load_host_busy_pct": r2(load_cores_busy_pct(usage)),
+        "load_host_saturated": result.load_host_saturated,
         "valid": result.valid,
         "invalid_reason": "; ".join(result.invalid_reasons) or None,
         "endpoints": {name: endpoint_row(f) for name, f in result.endpoints.items()},
@@ -175,9 +200,12 @@ def build_summary(
     login: Figures,
     total_failures: int,
     invariants: dict[str, Any],
+    loadgen: LoadgenRow | None = None,
 ) -> Summary:
     variant = meta.get("variant")
     recorded = [r.step.users for r in results]
+    steps = [step_row(r) for r in results]
+    busiest = max(steps, key=lambda s: s["rps"], default=None)
     return {
         "app": str(meta["app"]),
         "variant": str(variant) if variant is not None else None,
@@ -189,7 +217,7 @@ def build_summary(
         "step_seconds": step_seconds,
         "settle_seconds": settle_seconds,
         "spawn_rate": spawn_rate,
-        "steps": [step_row(r) for r in results],
+        "steps": steps,
         "knee": {
             "avg_users": knee.avg_users,
             "p95_users": knee.p95_users,
@@ -211,6 +239,8 @@ def build_summary(
         "invariants": invariants,
         "complete": bool(recorded) if planned_ramp is None else recorded == list(planned_ramp),
         "failure": None,
+        "loadgen": loadgen,
+        "loadgen_cpu_per_1k_rps": busiest.get("loadgen_cpu_per_1k_rps") if busiest else None,
     }
 
 

@@ -188,3 +188,112 @@ def test_an_auto_ramp_run_is_complete_with_the_steps_it_took(tmp_path: Path) -> 
     assert "auto ramp from 10 users, +50 % a step until the average broke the SLO" in run_markdown(
         summary, load_meta(run_dir)
     )
+
+
+def test_a_run_against_another_host_says_what_it_did_not_measure(tmp_path: Path) -> None:
+    samples = [(1006.0 + i / 4, "/products", "GET", 20.0, 1, 10) for i in range(96)]
+    run_dir = make_run(
+        tmp_path,
+        meta=base_meta(ramp="10", stack=None, locust_workers=0),
+        steps=[(10, 1000, 1030)],
+        sample_files=[samples],
+        resources=[
+            *((float(t), "loadgen", 1, 4.0, 50.0) for t in range(1007, 1031)),
+            *((float(t), "loadgen_max", 1, 4.0, 50.0) for t in range(1007, 1031)),
+            # The monitor saw no app process on this host: not a reading of 0 %.
+            *((float(t), "app", 0, 0.0, 0.0) for t in range(1007, 1031)),
+        ],
+    )
+    (run_dir / "raw" / "loadgen.json").write_text(
+        json.dumps(
+            {
+                "mode": "local",
+                "locust_requests": 96,
+                "sources": [{"name": "local", "rows_sent": 96, "rows_written": 96, "final": True}],
+            }
+        )
+    )
+    (run_dir / "invariants.json").write_text(
+        json.dumps({"ok": None, "skipped": "TARGET_URL without DATABASE_URL"})
+    )
+    summary, _ = analyze_run(run_dir)
+    [step] = summary["steps"]
+    assert (step["app_cpu_pct"], step["app_rss_mb"], step["db_cpu_pct"]) == (None, None, None)
+    # 4 % of a core at 4 req/s: 1000 % of a core per 1000 req/s.
+    assert (step["rps"], step["loadgen_total_cpu_pct"]) == (4.0, 4.0)
+    assert step["loadgen_cpu_per_1k_rps"] == summary["loadgen_cpu_per_1k_rps"] == 1000.0
+    assert summary["loadgen"] == {
+        "mode": "local",
+        "workers": 0,
+        "rows": 96,
+        "locust_requests": 96,
+        "max_clock_offset_s": None,
+    }
+    text = run_markdown(summary, load_meta(run_dir))
+    assert "| not measured | not measured | not measured |" in text
+    assert "Database invariants: not checked (TARGET_URL without DATABASE_URL)." in text
+    assert "Load generator cost: 1,000.0 % of a core per 1,000 req/s at the busiest step" in text
+    assert "Figures marked *not measured* ran on a host that recorded none" in text
+
+
+def test_a_run_whose_ledger_lost_rows_is_refused(tmp_path: Path) -> None:
+    run_dir = two_step_run(tmp_path, locust_workers=2)
+    with pytest.raises(HarnessError, match=r"loadgen\.json: missing"):
+        analyze_run(run_dir)
+    rows = 3 + 12 + 100 + 48  # logins, ramp noise, the two steps
+    (run_dir / "raw" / "loadgen.json").write_text(
+        json.dumps(
+            {
+                "mode": "distributed",
+                "workers_expected": 2,
+                "locust_requests": rows + 1,
+                "sources": [
+                    {
+                        "name": "worker-0",
+                        "rows_sent": rows - 48,
+                        "rows_written": rows - 48,
+                        "final": True,
+                    },
+                    {"name": "worker-1", "rows_sent": 49, "rows_written": 48, "final": True},
+                ],
+            }
+        )
+    )
+    with pytest.raises(HarnessError, match=r"worker-1 .* sent 49 rows, 48 arrived"):
+        analyze_run(run_dir)
+
+
+def test_a_saturated_load_host_is_flagged_with_who_used_it(tmp_path: Path) -> None:
+    applied = {"app_cores": [1], "other_cores": [0]}
+    meta = base_meta(ramp="10")
+    meta["stack"]["envelope"]["applied"] = applied
+    samples = [(1006.0 + i, "/products", "GET", 30.0, 1, 10) for i in range(20)]
+    run_dir = make_run(
+        tmp_path,
+        meta=meta,
+        steps=[(10, 1000, 1030)],
+        sample_files=[samples],
+        resources=[
+            row
+            for t in range(1007, 1031)
+            for row in (
+                (float(t), "app", 2, 80.0, 100.0),
+                (float(t), "db", 1, 50.0, 100.0),
+                (float(t), "nginx", 1, 15.0, 10.0),
+                (float(t), "loadgen", 1, 30.0, 60.0),
+                (float(t), "loadgen_max", 1, 30.0, 60.0),
+                (float(t), "cores", 1, 98.0, 4000.0),  # core 0: everything but the app
+            )
+        ],
+    )
+    summary, _ = analyze_run(run_dir)
+    [step] = summary["steps"]
+    # Flagged, not invalid: the figures stand, the summary says what they may include.
+    assert (step["valid"], step["load_host_busy_pct"]) == (True, 98.0)
+    assert step["load_host_saturated"] == (
+        "load host saturated: the 1 core running the load 98 % busy (limit 90 %; in % of one "
+        "core: Locust 30 %, PostgreSQL 50 %, Nginx 15 %, other 3 %)"
+    )
+    text = run_markdown(summary, load_meta(run_dir))
+    assert "| yes ‡ |" in text
+    assert "‡ 10 users: load host saturated: the 1 core running the load 98 % busy" in text

@@ -9,7 +9,7 @@ import pytest
 
 from infra.settings import Settings
 from infra.settings.kinds import ConfigError
-from scripts.harness.locust_cmd import locust_argv, locust_env
+from scripts.harness.locust_cmd import locust_argv, locust_env, waiting_note, worker_argv
 from scripts.harness.plan import plan_run, variant_label
 from scripts.harness.runmeta import command_line, initial_meta
 
@@ -26,11 +26,50 @@ def test_defaults_match_the_readme() -> None:
     assert plan.variant is None and plan.target_url is None
 
 
-def test_target_url_skips_the_stack_and_must_be_loopback() -> None:
+def test_target_url_skips_the_stack_and_may_be_any_host() -> None:
     plan = plan_run(settings(TARGET_URL="http://127.0.0.1:9000"), "fastapi")
     assert plan.stack is None and plan.target_url == "http://127.0.0.1:9000"
-    with pytest.raises(ConfigError, match="only loopback"):
-        plan_run(settings(TARGET_URL="http://192.168.1.5:8000"), "fastapi")
+    remote = plan_run(settings(TARGET_URL="https://app-1.example.internal:8443/"), "django")
+    assert remote.stack is None and remote.target_url == "https://app-1.example.internal:8443"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"LOCUST_WORKERS": "2", "LOCUST_PROCESSES": "2"},
+            "LOCUST_PROCESSES=2 with LOCUST_WORKERS=2: the master runs no users",
+        ),
+        ({"APP_RESOURCES": "http://10.0.0.2:9100"}, "APP_RESOURCES is for runs against TARGET_URL"),
+    ],
+)
+def test_topology_settings_that_do_not_go_together(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        plan_run(settings(**env), "fastapi")
+
+
+def test_a_master_waits_for_its_workers_where_master_says(tmp_path: Path) -> None:
+    plan = plan_run(
+        settings(TARGET_URL="http://10.0.0.2:8000", LOCUST_WORKERS="3", MASTER="10.0.0.1:6000"),
+        "fastapi",
+    )
+    argv = locust_argv(plan, host="http://10.0.0.2:8000", run_dir=tmp_path, run_id="r")
+    pairs = dict(itertools.pairwise(argv))
+    assert "--master" in argv and "--processes" not in argv
+    assert pairs["--expect-workers"] == "3" and pairs["--master-bind-host"] == "10.0.0.1"
+    assert pairs["--master-bind-port"] == "6000" and pairs["--host"] == "http://10.0.0.2:8000"
+    assert "make loadgen-worker MASTER=<this host>:6000" in (waiting_note(plan.settings) or "")
+    assert waiting_note(settings()) is None
+
+
+def test_a_worker_connects_to_master_with_its_own_processes() -> None:
+    argv = worker_argv(settings(MASTER="load-1:6000", LOCUST_PROCESSES="4"))
+    pairs = dict(itertools.pairwise(argv))
+    assert "--worker" in argv and pairs["--master-host"] == "load-1"
+    assert pairs["--master-port"] == "6000" and pairs["--processes"] == "4"
+    assert pairs["-f"].endswith("loadtest/locustfile.py")
+    with pytest.raises(ConfigError, match=r"MASTER=\*:5557: a worker needs the master's address"):
+        worker_argv(settings(MASTER="*:5557"))
 
 
 @pytest.mark.parametrize(
@@ -64,7 +103,11 @@ def test_locust_gets_every_load_setting_as_an_option_and_inherits_nothing(tmp_pa
 def test_locust_processes_and_the_ui(tmp_path: Path) -> None:
     plan = plan_run(settings(LOCUST_PROCESSES="2"), "fastapi")
     argv = locust_argv(plan, host="http://127.0.0.1:8000", run_dir=tmp_path, run_id="r")
-    assert argv[argv.index("--processes") + 1] == "2"
+    pairs = dict(itertools.pairwise(argv))
+    assert pairs["--processes"] == "2" and "--master" not in argv
+    # Its children connect on loopback, to a port of the run's own.
+    assert pairs["--master-bind-host"] == "127.0.0.1"
+    assert pairs["--master-bind-port"] == pairs["--master-port"] != "5557"
     ui = plan_run(settings(UI_PORT="9999"), "fastapi", ui=True)
     argv = locust_argv(ui, host="http://127.0.0.1:8000", run_dir=tmp_path, run_id="r")
     assert "--headless" not in argv and argv[argv.index("--web-port") + 1] == "9999"
@@ -92,3 +135,4 @@ def test_meta_records_every_setting(tmp_path: Path) -> None:
     assert meta["settings"]["STEP_SECONDS"] == "30" and meta["settle_seconds"] == 7.5
     assert meta["settings_set"] == ["STEP_SECONDS"]
     assert set(meta["settings"]) == {spec.name for spec in Settings.specs()}
+    assert (meta["locust_workers"], meta["master"]) == (0, None)

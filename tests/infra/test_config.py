@@ -5,6 +5,7 @@ from __future__ import annotations
 from infra.appservers import AppServerConfig, app_env
 from infra.config import stack_settings
 from infra.settings import Settings
+from infra.stack import Stack
 
 
 def test_defaults() -> None:
@@ -13,6 +14,17 @@ def test_defaults() -> None:
     assert s.database_url is None and s.envelope is None and s.workers is None
     assert s.seed.products == 100 and s.seed.users == 1000 and s.seed.hash_iterations == 1000
     assert s.run_dir.name == "django-8000"
+    assert s.bind == "127.0.0.1"
+
+
+def test_bind_moves_nginx_and_the_base_url_only() -> None:
+    s = stack_settings(Settings.from_env({"BIND": "10.0.0.2", "NGINX_PORT": "8080"}))
+    stack = Stack(s)
+    assert (stack.base_url, stack.app_url) == ("http://10.0.0.2:8080", "http://127.0.0.1:8001")
+    every = Stack(stack_settings(Settings.from_env({"BIND": "0.0.0.0"})))  # noqa: S104
+    assert every.base_url == "http://127.0.0.1:8000"  # every address: reached on loopback
+    six = Stack(stack_settings(Settings.from_env({"BIND": "fd00::2"})))
+    assert six.base_url == "http://[fd00::2]:8000"
 
 
 def test_envelope_only_when_confined() -> None:

@@ -63,3 +63,10 @@ def test_error_pages_never_redirect_an_unparsed_request_to_a_named_location(
             assert page.split()[:-2] == ["405"], page  # 405 only comes from a parsed request
         else:
             assert re.search(rf"location = {re.escape(target)} {{\s*internal;", text), target
+
+
+def test_nginx_listens_on_the_address_asked_for(tmp_path: Path) -> None:
+    text = NginxConfig(listen_port=1, app_port=2, run_dir=tmp_path, listen_host="10.0.0.2").render()
+    assert "listen 10.0.0.2:1;" in text and "server 127.0.0.1:2;" in text
+    six = NginxConfig(listen_port=1, app_port=2, run_dir=tmp_path, listen_host="::").render()
+    assert "listen [::]:1;" in six

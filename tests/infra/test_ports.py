@@ -29,3 +29,9 @@ def test_port_in_time_wait_is_free() -> None:
         conn.close()  # the server side closes first, so it is the one left in TIME_WAIT
         client.close()
     ensure_free(port, purpose="app server")
+
+
+def test_an_address_this_machine_does_not_have_is_named_as_such() -> None:
+    # TEST-NET-3 (RFC 5737): never assigned to a machine's interface.
+    with pytest.raises(PortInUseError, match=r"203\.0\.113\.9 \(nginx\) is not an address of"):
+        ensure_free(free_port(), host="203.0.113.9", purpose="nginx")

@@ -73,6 +73,14 @@ def test_settle_scales_with_the_step_unless_set() -> None:
         ({"APP_SECRET_KEY": "short"}, "APP_SECRET_KEY must be at least 32 characters"),
         ({"SETTLE_SECONDS": "15"}, "SETTLE_SECONDS=15 must be under half of STEP_SECONDS=30"),
         ({"RAMP": "auto:60", "AUTO_MAX_USERS": "50"}, "RAMP=auto:60 starts above AUTO_MAX_USERS"),
+        ({"BIND": "app-host"}, "BIND='app-host' is not an IP address"),
+        ({"BIND": "10.0.0.300"}, "BIND='10.0.0.300' is not an IP address"),
+        ({"MASTER": "10.0.0.1"}, "MASTER='10.0.0.1' is not host:port"),
+        ({"MASTER": "10.0.0.1:0"}, "MASTER='10.0.0.1:0' is not host:port"),
+        ({"MASTER": "bad host:5557"}, "MASTER='bad host:5557' is not host:port"),
+        ({"LOCUST_WORKERS": "-1"}, "LOCUST_WORKERS='-1' is not a whole number from 0 to 1024"),
+        ({"APP_RESOURCES": "ftp://x/y"}, "APP_RESOURCES='ftp://x/y' is not an http:// URL"),
+        ({"RESOURCES_PORT": "http"}, "RESOURCES_PORT='http' is not a whole number from 1"),
     ],
 )
 def test_errors_name_the_variable_the_user_typed(env: dict[str, str], message: str) -> None:
@@ -80,6 +88,35 @@ def test_errors_name_the_variable_the_user_typed(env: dict[str, str], message: s
         Settings.from_env(env)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value) and "BENCH_" not in str(caught.value)
+
+
+def test_topology_values_are_typed() -> None:
+    s = Settings.from_env(
+        {
+            "BIND": "10.231.0.2",
+            "MASTER": "[::1]:6000",
+            "LOCUST_WORKERS": "2",
+            "TARGET_URL": "http://10.231.0.2:8000/",
+            "APP_RESOURCES": "shared/app-resources.csv",
+            "RESOURCES_OUT": "run/r.csv",
+            "RESOURCES_PORT": "9100",
+        }
+    )
+    assert (s.bind, s.locust_workers, s.resources_port) == ("10.231.0.2", 2, 9100)
+    assert (s.master.host, s.master.port, str(s.master)) == ("::1", 6000, "[::1]:6000")
+    assert s.target_url == "http://10.231.0.2:8000"
+    assert s.app_resources == "shared/app-resources.csv" and str(s.resources_out) == "run/r.csv"
+    assert Settings.from_env({"MASTER": "*:5557"}).master.host == "*"
+    assert (
+        Settings.from_env({"APP_RESOURCES": "http://app:9100/"}).app_resources == "http://app:9100"
+    )
+    defaults = Settings.defaults()
+    assert (defaults.bind, str(defaults.master), defaults.locust_workers) == (
+        "127.0.0.1",
+        "127.0.0.1:5557",
+        0,
+    )
+    assert defaults.resources_out is None and defaults.resources_port is None
 
 
 def test_a_step_whose_spawn_would_eat_the_step_is_refused_with_what_to_change() -> None:

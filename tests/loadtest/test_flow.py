@@ -144,3 +144,19 @@ def test_parse_order() -> None:
         parse_order(ORDER | {"items": [{"pk": 70, "item_id": 11, "quantity": "1", "price": 9}]})
     with pytest.raises(BodyError, match="no items"):
         parse_order(ORDER | {"items": []})
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"pk": True, "name": "A", "price": 5, "is_active": True},
+        {"pk": 1, "name": "A", "price": 5, "is_active": 1},
+        {"pk": 1, "name": "A", "price": 5.0, "is_active": True},
+        {"pk": 1, "name": "A", "price": True, "is_active": True},
+        {"pk": 1, "price": 5, "is_active": True},
+        {"pk": 1, "name": "A", "is_active": True},
+    ],
+)
+def test_a_product_summary_with_a_wrong_or_missing_field_is_refused(entry: dict[str, Any]) -> None:
+    with pytest.raises(BodyError):
+        parse_product_list([entry])

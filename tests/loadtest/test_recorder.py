@@ -1,18 +1,11 @@
 from __future__ import annotations
 
 import csv
-import os
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from loadtest.recorder import SAMPLES_HEADER, SampleRecorder
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from loadtest.recorder import SAMPLES_HEADER, Row, SampleRecorder, SamplesFile
 
 
 def rows(path: Path) -> list[list[str]]:
@@ -20,60 +13,82 @@ def rows(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_rows_reach_this_process_file_with_start_time_and_float_ms(tmp_path: Path) -> None:
-    clock = Clock(1000.0)
-    recorder = SampleRecorder(tmp_path / "raw", clock=clock)
+class Batches:
+    """A sink that keeps what it is handed."""
 
-    clock.now = 1000.2
+    def __init__(self) -> None:
+        self.batches: list[tuple[list[Row], bool]] = []
+
+    def write(self, rows: Sequence[Row], *, final: bool) -> None:
+        self.batches.append((list(rows), final))
+
+
+def test_rows_keep_locust_start_time_and_float_ms_until_written(tmp_path: Path) -> None:
+    samples = SamplesFile(tmp_path / "raw" / "samples-local.csv")
+    recorder = SampleRecorder(samples)
+
     recorder.on_request("GET", "/products", 123.4567, 2048, start_time=1000.0765)
-    clock.now = 1000.5
-    # No start_time (another client): the start is the end minus the duration.
-    recorder.on_request("POST", "/orders", 250.0, None, exception=RuntimeError("409"))
-    recorder.close()
+    recorder.on_request("POST", "/orders", 250.0, None, exception=RuntimeError("409"), start_time=2)
+    assert not samples.path.exists()  # nothing is formatted per request
+    recorder.flush(final=True)
+    samples.close()
 
-    assert recorder.path == tmp_path / "raw" / f"samples-{os.getpid()}.csv"
-    assert rows(recorder.path) == [
+    assert rows(samples.path) == [
         list(SAMPLES_HEADER),
         ["1000.076500", "/products", "GET", "123.457", "1", "2048"],
-        ["1000.250000", "/orders", "POST", "250.000", "0", "0"],
+        ["2.000000", "/orders", "POST", "250.000", "0", "0"],
     ]
+    assert samples.rows_written == 2
 
 
-def test_rows_are_flushed_once_a_second_without_waiting_for_the_end(tmp_path: Path) -> None:
-    clock = Clock(0.0)
-    recorder = SampleRecorder(tmp_path, clock=clock)
-
-    clock.now = 0.5
-    recorder.on_request("GET", "/a", 1.0, 10, start_time=0.4)
-    assert not recorder.path.exists()
-    clock.now = 1.0
-    recorder.on_request("GET", "/b", 1.0, 10, start_time=0.9)
-    assert [r[1] for r in rows(recorder.path)] == ["name", "/a", "/b"]
-
-    clock.now = 1.2
-    recorder.on_request("GET", "/c", 1.0, 10, start_time=1.1)
+def test_a_request_without_a_start_stamp_started_its_duration_before_now() -> None:
+    sink = Batches()
+    recorder = SampleRecorder(sink)
+    recorder.on_request("GET", "/x", 500.0, 1)
     recorder.flush()
-    assert [r[1] for r in rows(recorder.path)][-1] == "/c"
-    recorder.close()
+    ((row,), final) = sink.batches[0][0], sink.batches[0][1]
+    assert not final
+
+    assert time.time() - 0.5 - 5 < row[0] <= time.time() - 0.5
+
+
+def test_each_flush_hands_over_the_rows_once_and_empty_batches_still_go(tmp_path: Path) -> None:
+    sink = Batches()
+    recorder = SampleRecorder(sink)
+    recorder.on_request("GET", "/a", 1.0, 10, start_time=0.4)
+    recorder.flush()
+    recorder.flush()
+    recorder.on_request("GET", "/b", 2.0, 10, start_time=0.9)
+    recorder.flush(final=True)
+    assert [([r[1] for r in rows], final) for rows, final in sink.batches] == [
+        (["/a"], False),
+        ([], False),
+        (["/b"], True),
+    ]
 
 
 def test_appends_to_an_existing_file_without_a_second_header(tmp_path: Path) -> None:
     for name in ("/first", "/second"):
-        recorder = SampleRecorder(tmp_path)
+        samples = SamplesFile(tmp_path / "samples-local.csv")
+        recorder = SampleRecorder(samples)
         recorder.on_request("GET", name, 1.0, 1, start_time=5.0)
-        recorder.close()
+        recorder.flush()
+        samples.close()
 
-    assert [r[1] for r in rows(tmp_path / f"samples-{os.getpid()}.csv")] == [
-        "name",
-        "/first",
-        "/second",
-    ]
+    assert [r[1] for r in rows(tmp_path / "samples-local.csv")] == ["name", "/first", "/second"]
 
 
-def test_requests_without_a_time_are_skipped_and_names_are_quoted(tmp_path: Path) -> None:
-    recorder = SampleRecorder(tmp_path)
+def test_requests_without_a_time_are_skipped_names_are_quoted_counts_restart(
+    tmp_path: Path,
+) -> None:
+    samples = SamplesFile(tmp_path / "s.csv")
+    recorder = SampleRecorder(samples)
     recorder.on_request("GET", "/x", None, 1)
     recorder.on_request("GET", "/a,b", 2.0, 1, start_time=1.0)
-    recorder.close()
+    recorder.flush()
+    assert samples.rows_written == 1
+    samples.begin_test()
+    assert samples.rows_written == 0
+    samples.close()
 
-    assert [r[1] for r in rows(recorder.path)] == ["name", "/a,b"]
+    assert [r[1] for r in rows(samples.path)] == ["name", "/a,b"]
