@@ -13,9 +13,11 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import gevent
 from locust import FastHttpUser, constant, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -38,6 +40,7 @@ from loadtest.flow import (
 )
 from loadtest.manual import ManualSteps
 from loadtest.options import LoadRun
+from loadtest.pacing import Pacer, step_rate
 from loadtest.shape import SteppedRamp
 from loadtest.think import pause
 
@@ -107,6 +110,7 @@ class ShopperUser(FastHttpUser):
         self._orders = itertools.count(1)
         self._rng = random.Random()
         self._token: str | None = None
+        self._pacer = _pacer(self._run, self._rng)
         self._login()
 
     @task
@@ -130,12 +134,15 @@ class ShopperUser(FastHttpUser):
             "/auth/login", json=payload, name="/auth/login", catch_response=True
         ) as response:
             self._token = _checked(response, 200, parse_login)
-        pause(self._run.settings.think, self._rng)
+        self._think()
 
     def _list_products(self) -> ProductSummary | None:
         offset = products_offset(self._rng, pages=self._run.settings.product_pages)
         with self.client.get(
-            f"/products?limit={PAGE_SIZE}&offset={offset}", name="/products", catch_response=True
+            f"/products?limit={PAGE_SIZE}&offset={offset}",
+            name="/products",
+            catch_response=True,
+            context=self._due(),
         ) as response:
             products = _checked(response, 200, parse_product_list)
             product = None if products is None else pick_product(products, self._rng)
@@ -143,12 +150,15 @@ class ShopperUser(FastHttpUser):
                 response.failure("empty product page")
             elif products is not None and product is None:
                 response.failure("no active product on the page")
-        pause(self._run.settings.think, self._rng)
+        self._think()
         return product
 
     def _view_product(self, product: ProductSummary) -> int | None:
         with self.client.get(
-            f"/products/{product.pk}", name="/products/{pk}", catch_response=True
+            f"/products/{product.pk}",
+            name="/products/{pk}",
+            catch_response=True,
+            context=self._due(),
         ) as response:
             items = _checked(response, 200, lambda body: parse_product_detail(body, pk=product.pk))
             item_pk = None
@@ -156,7 +166,7 @@ class ShopperUser(FastHttpUser):
                 item_pk = pick_item(items, listed_price=product.price, rng=self._rng)
                 if item_pk is None:
                     response.failure("no item in stock")
-        pause(self._run.settings.think, self._rng)
+        self._think()
         return item_pk
 
     def _place_order(self, product_pk: int, item_pk: int) -> int | None:
@@ -172,20 +182,45 @@ class ShopperUser(FastHttpUser):
             "items": [{"item_id": item_pk, "quantity": 1}],
         }
         with self.client.post(
-            "/orders", json=payload, name="/orders", headers=self._auth(), catch_response=True
+            "/orders",
+            json=payload,
+            name="/orders",
+            headers=self._auth(),
+            catch_response=True,
+            context=self._due(),
         ) as response:
             order_pk = _checked(response, 201, lambda body: parse_order(body, order_number=number))
             self._forget_token_on_401(response)
-        pause(self._run.settings.think, self._rng)
+        self._think()
         return order_pk
 
     def _view_order(self, order_pk: int) -> None:
         with self.client.get(
-            f"/orders/{order_pk}", name="/orders/{pk}", headers=self._auth(), catch_response=True
+            f"/orders/{order_pk}",
+            name="/orders/{pk}",
+            headers=self._auth(),
+            catch_response=True,
+            context=self._due(),
         ) as response:
             _checked(response, 200, lambda body: parse_order(body, pk=order_pk))
             self._forget_token_on_401(response)
-        pause(self._run.settings.think, self._rng)
+        self._think()
+
+    def _due(self) -> dict[str, float]:
+        """Open loop: wait for this request's scheduled start and say when that was (a late
+        request starts at once; its latency is then counted from the schedule). Closed loop:
+        nothing, the think time already paced the user."""
+        if self._pacer is None:
+            return {}
+        intended = self._pacer.next_start()
+        wait = intended - time.time()
+        if wait > 0:
+            gevent.sleep(wait)
+        return {"intended": intended}
+
+    def _think(self) -> None:
+        if self._pacer is None:
+            pause(self._run.settings.think, self._rng)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
@@ -193,6 +228,30 @@ class ShopperUser(FastHttpUser):
     def _forget_token_on_401(self, response: Any) -> None:
         if response.status_code == 401:
             self._token = None
+
+
+def _pacer(run: LoadRun, rng: random.Random) -> Pacer | None:
+    """This user's open-loop schedule (ARRIVAL), or None in the closed loop."""
+    settings = run.settings
+    if settings.arrival is None:
+        return None
+    started = _test_started_at or time.time()
+    rate_at = step_rate(settings.arrival, settings.step_seconds)
+    return Pacer(
+        users=settings.users_in_open_loop,
+        rate_at=lambda epoch: rate_at(epoch - started),
+        rng=rng,
+        now=time.time(),
+    )
+
+
+def _remember_test_start(**_kwargs: Any) -> None:
+    global _test_started_at
+    _test_started_at = time.time()
+
+
+_test_started_at: float | None = None
+events.test_start.add_listener(_remember_test_start)  # type: ignore[no-untyped-call]
 
 
 def _checked(response: Any, status: int, parse: Callable[[Any], T]) -> T | None:

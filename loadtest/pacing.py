@@ -14,10 +14,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-# A request that starts later than this after its intended start counts as late; below it
-# is the scheduler's own jitter.
-LATE_SECONDS = 0.010
-
 
 class Pacer:
     """One user's schedule: when its next request should start.

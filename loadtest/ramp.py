@@ -111,6 +111,12 @@ class StepSchedule:
         return self._finished
 
     @property
+    def rate(self) -> float | None:
+        """Open loop: the target req/s of the step in force."""
+        arrival = self._settings.arrival
+        return None if arrival is None else arrival[min(self.index, len(arrival) - 1)]
+
+    @property
     def in_encore(self) -> bool:
         """The step in force is the profiled encore (PROFILE=1), not part of the ramp."""
         return self.encore_index is not None and self.index == self.encore_index
@@ -208,17 +214,20 @@ class _OpenStep:
     users: int
     start: float
     encore: bool
+    rate: float | None
 
 
 class StepJournal:
     """Appends one `{"index", "users", "start", "end"}` line per step as the step ends
-    (with `"encore": true` for the profiled encore)."""
+    (with `"encore": true` for the profiled encore, `"rate"` in the open loop)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._open: _OpenStep | None = None
 
-    def observe(self, *, index: int, users: int, at: float, encore: bool = False) -> bool:
+    def observe(
+        self, *, index: int, users: int, at: float, encore: bool = False, rate: float | None = None
+    ) -> bool:
         """The step `index` is in force at epoch `at`; a new index ends the previous step.
 
         True when this call opened a new step.
@@ -226,7 +235,7 @@ class StepJournal:
         if self._open is not None and self._open.index == index:
             return False
         self.close(at=at)
-        self._open = _OpenStep(index=index, users=users, start=at, encore=encore)
+        self._open = _OpenStep(index=index, users=users, start=at, encore=encore, rate=rate)
         return True
 
     def close(self, *, at: float) -> None:
@@ -242,6 +251,8 @@ class StepJournal:
         }
         if step.encore:
             line["encore"] = True
+        if step.rate is not None:
+            line["rate"] = step.rate
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")

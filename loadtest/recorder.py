@@ -18,11 +18,12 @@ from typing import IO, Any, Protocol
 
 import gevent
 
-SAMPLES_HEADER = ("t", "name", "method", "ms", "ok", "bytes")
+SAMPLES_HEADER = ("t", "name", "method", "ms", "ok", "bytes", "intended")
 FLUSH_SECONDS = 1.0
 
-# (start epoch, name, method, response time in ms, ok, response bytes)
-Row = tuple[float, str, str, float, bool, int]
+# (start epoch, name, method, response time in ms, ok, response bytes, intended start epoch:
+# in the open loop (ARRIVAL) when the request should have started, else None)
+Row = tuple[float, str, str, float, bool, int, float | None]
 
 
 class Sink(Protocol):
@@ -44,6 +45,7 @@ class SampleRecorder:
         response_length: int | None,
         exception: BaseException | None = None,
         start_time: float | None = None,
+        context: dict[str, Any] | None = None,
         **_kwargs: Any,
     ) -> None:
         if response_time is None:
@@ -51,8 +53,17 @@ class SampleRecorder:
         if start_time is None:
             # Locust's own start stamp is exact; without one, the end minus the duration is.
             start_time = time.time() - response_time / 1000
+        intended = context.get("intended") if context else None
         self._rows.append(
-            (start_time, name, request_type, response_time, exception is None, response_length or 0)
+            (
+                start_time,
+                name,
+                request_type,
+                response_time,
+                exception is None,
+                response_length or 0,
+                intended,
+            )
         )
 
     def flush(self, *, final: bool = False) -> None:
@@ -68,7 +79,7 @@ class SampleRecorder:
 
 
 class SamplesFile:
-    """Appends rows to one CSV (`t,name,method,ms,ok,bytes`) and counts them per test."""
+    """Appends rows to one CSV (`t,name,method,ms,ok,bytes,intended`), counting them per test."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -82,8 +93,16 @@ class SamplesFile:
         if rows:
             handle = self._open()
             csv.writer(handle).writerows(
-                (f"{t:.6f}", name, method, f"{ms:.3f}", "1" if ok else "0", size)
-                for t, name, method, ms, ok, size in rows
+                (
+                    f"{t:.6f}",
+                    name,
+                    method,
+                    f"{ms:.3f}",
+                    "1" if ok else "0",
+                    size,
+                    "" if intended is None else f"{intended:.6f}",
+                )
+                for t, name, method, ms, ok, size, intended in rows
             )
             self.rows_written += len(rows)
         if (rows or final) and self._file is not None:

@@ -50,7 +50,11 @@ class SteppedRamp(LoadTestShape):
             self._journal.close(at=now)
             return None
         opened = self._journal.observe(
-            index=schedule.index, users=schedule.users, at=now, encore=schedule.in_encore
+            index=schedule.index,
+            users=schedule.users,
+            at=now,
+            encore=schedule.in_encore,
+            rate=schedule.rate,
         )
         if opened and schedule.in_encore:
             self._announce_encore(schedule.steady_window(now))

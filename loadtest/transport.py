@@ -228,5 +228,6 @@ def write_manifest(directory: Path, manifest: dict[str, Any]) -> Path:
 
 
 def _row(raw: Sequence[Any]) -> Row:
-    t, name, method, ms, ok, size = raw
-    return (float(t), str(name), str(method), float(ms), bool(ok), int(size))
+    t, name, method, ms, ok, size, intended = raw
+    due = None if intended is None else float(intended)
+    return (float(t), str(name), str(method), float(ms), bool(ok), int(size), due)

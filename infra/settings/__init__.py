@@ -71,6 +71,12 @@ class Settings(AppVars, StackVars, LoadVars):
         settings.check()
         return settings
 
+    @staticmethod
+    def defaults_of(name: str) -> Any:
+        """The typed default of one variable."""
+        spec = spec_named(name)
+        return spec.kind.parse(spec.default)
+
     @classmethod
     def defaults(cls) -> Settings:
         return cls.from_env({})
@@ -166,7 +172,7 @@ class Settings(AppVars, StackVars, LoadVars):
             raise ConfigError(f"RAMP={ramp} starts above AUTO_MAX_USERS={self.auto_max_users}")
         if self.open_loop and self.profile:
             raise ConfigError("PROFILE=1 profiles a step of RAMP; it does not run with ARRIVAL")
-        if self.open_loop and "RAMP" in self.explicit:
+        if self.open_loop and self.ramp != self.defaults_of("RAMP"):
             raise ConfigError("RAMP and ARRIVAL exclude each other: ARRIVAL sets the steps")
         from infra.appservers import APPS  # the registry imports this module
 

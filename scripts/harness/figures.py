@@ -17,6 +17,15 @@ class Figures:
     requests: int
     failures: int
     latency: Latency | None
+    # Open loop (ARRIVAL) only: latency from each request's intended start, and how many
+    # requests could not start on time.
+    corrected: Latency | None = None
+    late: int = 0
+
+    @property
+    def judged(self) -> Latency | None:
+        """The latency the SLO is judged on: corrected in the open loop, else as measured."""
+        return self.corrected if self.corrected is not None else self.latency
 
     @property
     def rps(self) -> float:
@@ -28,11 +37,14 @@ class Figures:
 
 
 def figures_of(samples: Sequence[Sample], seconds: float) -> Figures:
+    paced = any(s.intended is not None for s in samples)
     return Figures(
         seconds=seconds,
         requests=len(samples),
         failures=sum(1 for s in samples if not s.ok),
         latency=latency([s.ms for s in samples]),
+        corrected=latency([s.corrected_ms for s in samples]) if paced else None,
+        late=sum(1 for s in samples if s.late),
     )
 
 

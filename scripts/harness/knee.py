@@ -27,16 +27,22 @@ class Knee:
     max_rps_within_slo: float | None
     max_rps_users: int | None
     first_users_over_fail_ratio: int | None  # first step, valid or not, with > 1 % failures
+    # Open loop: the target rate (req/s) of those steps; None in the closed loop.
+    avg_rate: float | None = None
+    p95_rate: float | None = None
 
 
 def find_knee(
     results: Sequence[StepResult], *, slo_ms: float, max_fail_ratio: float = MAX_FAIL_RATIO
 ) -> Knee:
+    # In the open loop the SLO is judged on the latency counted from the intended starts.
     def over_avg(r: StepResult) -> bool:
-        return r.figures.latency is not None and r.figures.latency.avg > slo_ms
+        judged = r.figures.judged
+        return judged is not None and judged.avg > slo_ms
 
     def over_p95(r: StepResult) -> bool:
-        return r.figures.latency is not None and r.figures.latency.p95 > slo_ms
+        judged = r.figures.judged
+        return judged is not None and judged.p95 > slo_ms
 
     valid = [r for r in results if r.valid]
     within = [
@@ -48,6 +54,8 @@ def find_knee(
     return Knee(
         avg_users=next((r.step.users for r in valid if over_avg(r)), None),
         p95_users=next((r.step.users for r in valid if over_p95(r)), None),
+        avg_rate=next((r.step.rate for r in valid if over_avg(r)), None),
+        p95_rate=next((r.step.rate for r in valid if over_p95(r)), None),
         invalid_breach_users=tuple(
             r.step.users for r in results if not r.valid and (over_avg(r) or over_p95(r))
         ),

@@ -1,27 +1,23 @@
-"""Markdown a person reads: one run's summary.md, and the side-by-side results tables."""
+"""Markdown a person reads: one run's summary.md."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, measured, num, pct, think_text
 from scripts.harness.loadgen import SATURATED_MARK, loadgen_notes
+from scripts.harness.openloop_markdown import (
+    OPEN_LOOP_HEADER,
+    is_open_loop,
+    open_loop_knee,
+    open_loop_rows,
+    open_loop_sentence,
+)
 from scripts.harness.profile_markdown import profile_markdown
 from scripts.harness.summary import EncoreRow, KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
-
-
-@dataclass(frozen=True)
-class RunView:
-    """A run as a results table shows it: a column label, where it lives, what it measured."""
-
-    label: str
-    folder: str  # as the reader should find it, e.g. results/20261125T165850Z-django
-    summary: Summary
-    meta: dict[str, Any]
 
 
 def settings_sentence(summary: Summary) -> str:
@@ -105,6 +101,7 @@ def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
     """summary.md of one run."""
     variant = f" ({summary['variant']})" if summary["variant"] else ""
     failed = summary.get("failure")
+    open_loop, steps = is_open_loop(summary), summary["steps"]
     lines = [
         f"# {summary['app']}{variant}: run {summary['run']}",
         "",
@@ -113,15 +110,20 @@ def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
             if failed
             else []
         ),
-        settings_sentence(summary),
+        open_loop_sentence(summary) if open_loop else settings_sentence(summary),
         "",
-        f"**Knee:** {knee_sentence(summary)}",
+        f"**Knee:** {open_loop_knee(summary) if open_loop else knee_sentence(summary)}",
         "",
         f"Machine: {machine_text(meta.get('machine'))}. "
         f"Command: `{command_text(meta.get('command'))}`.",
         "",
         *_step_table(summary["steps"]),
         "",
+        *(
+            ["Open loop, every step:", "", *_table(OPEN_LOOP_HEADER, open_loop_rows(steps)), ""]
+            if open_loop
+            else []
+        ),
         *_notes(summary),
         "",
         "## Per endpoint",
@@ -259,74 +261,6 @@ def invariants_text(invariants: dict[str, Any]) -> str:
         if not check["ok"]
     ]
     return "VIOLATED: " + ", ".join(broken)
-
-
-_SIDE_METRICS: tuple[tuple[str, str], ...] = (
-    ("req/s", "rps"),
-    ("avg ms", "avg_ms"),
-    ("p95 ms", "p95_ms"),
-    ("p99 ms", "p99_ms"),
-    ("failures", "fail_ratio"),
-    ("app CPU %", "app_cpu_pct"),
-)
-
-
-def side_by_side(runs: Sequence[RunView], *, title: str, charts: Sequence[tuple[str, str]]) -> str:
-    """A per-step table with one column per run and metric, the knees, and provenance.
-
-    Rows are the user counts any run stepped through (an auto ramp may go further for one
-    app than for another); a run without that step shows a dash. `charts` is (alt text,
-    image path) pairs to show under the table.
-    """
-    first = runs[0].summary
-    header = ("users", *(f"{run.label} {metric}" for metric, _ in _SIDE_METRICS for run in runs))
-    by_users = [{s["users"]: s for s in run.summary["steps"]} for run in runs]
-    rows = []
-    for users in sorted({u for steps in by_users for u in steps}):
-        cells = [str(users)]
-        for _, key in _SIDE_METRICS:
-            for steps in by_users:
-                cells.append(_side_cell(steps[users], key) if users in steps else DASH)
-        rows.append(tuple(cells))
-    lines = [f"### {title}", "", settings_sentence(first), "", *_table(header, rows), ""]
-    invalid = [
-        f"{run.label} at {s['users']} users: {s['invalid_reason']}"
-        for run in runs
-        for s in run.summary["steps"]
-        if not s["valid"]
-    ]
-    if invalid:
-        lines += [f"{INVALID_MARK} Invalid steps: " + "; ".join(invalid) + ".", ""]
-    lines += [f"- **{run.label}**: {knee_sentence(run.summary)}" for run in runs]
-    lines += ["", *_provenance(runs), ""]
-    lines += [f"![{alt}]({path})" for alt, path in charts]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _side_cell(step: StepRow, key: str) -> str:
-    fields: Mapping[str, object] = step
-    raw = fields[key]
-    value = float(raw) if isinstance(raw, int | float) else None
-    if key == "fail_ratio":
-        text = pct(value)
-    elif key == "app_cpu_pct":
-        text = measured(value)
-    else:
-        text = num(value, 1)
-    return text if step["valid"] else f"{text} {INVALID_MARK}"
-
-
-def _provenance(runs: Sequence[RunView]) -> list[str]:
-    machines = {machine_text(run.meta.get("machine")) for run in runs}
-    lines = ["Produced by:"]
-    lines += [
-        f"- {run.label}: `{run.folder}`, command `{command_text(run.meta.get('command'))}`"
-        + ("" if len(machines) == 1 else f", on {machine_text(run.meta.get('machine'))}")
-        for run in runs
-    ]
-    if len(machines) == 1:
-        lines.append(f"- Machine: {machines.pop()}")
-    return lines
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

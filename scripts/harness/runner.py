@@ -27,7 +27,7 @@ from scripts.harness.build import build_single_run_report
 from scripts.harness.encore import EncoreProfiler
 from scripts.harness.invariants import check_invariants
 from scripts.harness.locust_cmd import locust_argv, locust_env, waiting_note
-from scripts.harness.meta import META_FILE
+from scripts.harness.meta import META_FILE, load_meta
 from scripts.harness.monitor import ResourceMonitor
 from scripts.harness.plan import BenchPlan
 from scripts.harness.preflight import preflight
@@ -161,6 +161,12 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
     if plan.ui:
         finish_ui_run(run_dir)
         return run_dir
+    code = load_meta(run_dir).get("locust_exit_code")
+    if code not in (0, None):
+        # Locust refused to run (a bad option, a crash): there is nothing to analyze.
+        reason = f"Locust exited with code {code}: {_last_line(run_dir / RAW_DIR / 'locust.out')}"
+        mark_failed(run_dir, reason)
+        raise RunFailedError(f"{plan.app}: the run failed: {reason} ({run_dir})")
     summary = build_single_run_report(run_dir)
     if summary["invariants"].get("ok") is False:
         print(
@@ -171,6 +177,14 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
         mark_failed(run_dir, summary["failure"])
         raise RunFailedError(f"{plan.app}: the run failed: {summary['failure']} ({run_dir})")
     return run_dir
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return "(no output)"
+    return lines[-1].strip() if lines else "(no output)"
 
 
 def _measure(plan: BenchPlan, argv: list[str], *, host: str, stack: Stack | None) -> Path:

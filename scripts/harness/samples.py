@@ -14,7 +14,12 @@ from pathlib import Path
 from scripts.harness.compressed import GZ_SUFFIX, READ_ERRORS, open_text
 from scripts.harness.errors import HarnessError
 
-SAMPLES_HEADER = ["t", "name", "method", "ms", "ok", "bytes"]
+SAMPLES_HEADER = ["t", "name", "method", "ms", "ok", "bytes", "intended"]
+# Runs from before the open loop have no `intended` column.
+OLD_SAMPLES_HEADER = SAMPLES_HEADER[:-1]
+# A request that started later than this after its intended start counts as late; below it
+# is the scheduler's own jitter.
+LATE_SECONDS = 0.010
 SAMPLES_GLOB = "samples-*.csv"
 LOGIN_NAME = "/auth/login"
 
@@ -29,6 +34,19 @@ class Sample:
     ms: float
     ok: bool
     bytes: int
+    intended: float | None = None  # open loop: when it should have started (epoch seconds)
+
+    @property
+    def corrected_ms(self) -> float:
+        """The latency from when the request should have started (wrk2's correction): a
+        request that could only start late is charged the wait, as a real client would be."""
+        if self.intended is None:
+            return self.ms
+        return self.ms + max(0.0, self.t - self.intended) * 1000
+
+    @property
+    def late(self) -> bool:
+        return self.intended is not None and self.t - self.intended > LATE_SECONDS
 
 
 def samples_files(raw_dir: Path) -> list[Path]:
@@ -60,24 +78,32 @@ def read_samples_file(path: Path) -> list[Sample]:
         with open_text(path) as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
-            if header != SAMPLES_HEADER:
+            if header not in (SAMPLES_HEADER, OLD_SAMPLES_HEADER):
                 raise HarnessError(
                     f"{path}: header must be {','.join(SAMPLES_HEADER)}, got {header}"
                 )
-            return [_parse_row(row, path, reader.line_num) for row in reader]
+            width = len(header)
+            return [_parse_row(row, path, reader.line_num, width) for row in reader]
     except READ_ERRORS as exc:
         raise HarnessError(f"{path}: damaged gzip file ({exc})") from None
 
 
-def _parse_row(row: list[str], path: Path, line: int) -> Sample:
-    if len(row) != len(SAMPLES_HEADER):
-        raise HarnessError(f"{path}:{line}: expected {len(SAMPLES_HEADER)} fields, got {len(row)}")
-    t, name, method, ms, ok, size = row
+def _parse_row(row: list[str], path: Path, line: int, width: int) -> Sample:
+    if len(row) != width:
+        raise HarnessError(f"{path}:{line}: expected {width} fields, got {len(row)}")
+    t, name, method, ms, ok, size = row[:6]
+    intended = row[6] if width > 6 else ""
     if ok not in ("0", "1"):
         raise HarnessError(f"{path}:{line}: ok must be 0 or 1, got {ok!r}")
     try:
         sample = Sample(
-            t=float(t), name=name, method=method, ms=float(ms), ok=ok == "1", bytes=int(size)
+            t=float(t),
+            name=name,
+            method=method,
+            ms=float(ms),
+            ok=ok == "1",
+            bytes=int(size),
+            intended=float(intended) if intended else None,
         )
     except ValueError as exc:
         raise HarnessError(f"{path}:{line}: {exc}") from None

@@ -32,6 +32,7 @@ class Step:
     start: float
     end: float
     encore: bool = False  # PROFILE=1's extra step after the ramp: profiled, never a knee
+    rate: float | None = None  # open loop (ARRIVAL): the step's target req/s
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def _parse_step(line: str, path: Path, number: int) -> Step:
             start=float(obj["start"]),
             end=float(obj["end"]),
             encore=obj.get("encore") is True,
+            rate=float(obj["rate"]) if obj.get("rate") is not None else None,
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise HarnessError(f"{path}:{number}: not a step object ({exc!r})") from None

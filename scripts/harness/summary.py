@@ -7,126 +7,44 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, cast
 
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
-from scripts.harness.layers import ProfileSummary
 from scripts.harness.meta import read_json_object
 from scripts.harness.saturation import load_cores_busy_pct
 from scripts.harness.steps import StepResult
+from scripts.harness.summary_rows import (
+    OPTIONAL_KEYS,
+    STEP_CSV_FIELDS,
+    EncoreRow,
+    EndpointRow,
+    ErrorsRow,
+    KneeRow,
+    LoadgenRow,
+    LoginRow,
+    StepRow,
+    Summary,
+)
 
-
-class EndpointRow(TypedDict):
-    requests: int
-    rps: float
-    avg_ms: float | None
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
-    max_ms: float | None
-    failures: int
-    fail_ratio: float
-
-
-class StepRow(TypedDict):
-    index: int
-    users: int
-    seconds: float
-    window_start: float
-    window_end: float
-    requests: int
-    rps: float
-    avg_ms: float | None
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
-    max_ms: float | None
-    failures: int
-    fail_ratio: float
-    app_cpu_pct: float | None
-    app_rss_mb: float | None
-    db_cpu_pct: float | None
-    nginx_cpu_pct: float | None
-    loadgen_cpu_pct: float | None
-    valid: bool
-    invalid_reason: str | None
-    endpoints: dict[str, EndpointRow]
-    # Newer than the first published results, whose files lack them.
-    loadgen_total_cpu_pct: NotRequired[float | None]  # every Locust process, every host
-    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # % of a core per 1000 req/s
-    load_host_busy_pct: NotRequired[float | None]  # the cores running the load, % busy
-    load_host_saturated: NotRequired[str | None]  # who used them up, when above 90 %
-
-
-class KneeRow(TypedDict):
-    avg_users: int | None
-    p95_users: int | None
-    invalid_breach_users: list[int]
-
-
-class ErrorsRow(TypedDict):
-    any: bool  # any failed request in the whole run, ramps and logins included
-    total_failures: int
-    first_users_over_1pct: int | None
-
-
-class LoginRow(TypedDict):
-    requests: int
-    failures: int
-    avg_ms: float | None
-    p95_ms: float | None
-
-
-class LoadgenRow(TypedDict):
-    mode: str  # "local" (one Locust process) or "distributed" (a master and its workers)
-    workers: int
-    rows: int
-    locust_requests: int
-    max_clock_offset_s: float | None  # workers' clocks against the master's, latency included
-
-
-class EncoreRow(TypedDict):
-    """What profiling cost, measured in the run: the encore against its unprofiled twin."""
-
-    users: int
-    profiled: StepRow
-    unprofiled: StepRow | None  # the ramp step at the same users, if the ramp had one
-    rps_change_pct: float | None
-    cpu_ms_per_request_change_pct: float | None
-
-
-class Summary(TypedDict):
-    app: str
-    variant: str | None
-    run: str
-    slo_ms: float
-    think: Any
-    ramp: list[int]  # users of the steps that ran
-    auto_ramp: bool  # the ramp grew while the SLO held instead of following a fixed plan
-    step_seconds: float
-    settle_seconds: float
-    spawn_rate: float
-    steps: list[StepRow]
-    knee: KneeRow
-    max_rps_within_slo: float | None
-    max_rps_within_slo_users: int | None
-    errors: ErrorsRow
-    login: LoginRow
-    invariants: dict[str, Any]
-    complete: bool  # every planned step was recorded (auto ramp: at least one step)
-    failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
-    profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
-    encore: NotRequired[EncoreRow]  # the profiled encore against the same users unprofiled
-    loadgen: NotRequired[LoadgenRow | None]  # the samples' ledger (scripts/harness/loadgen.py)
-    loadgen_cpu_per_1k_rps: NotRequired[float | None]  # at the step with the most req/s
-
-
-# Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
-# under postponed annotations Python 3.11 counts NotRequired keys as required.)
-OPTIONAL_KEYS = frozenset({"profile", "encore", "loadgen", "loadgen_cpu_per_1k_rps"})
-STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
+__all__ = [
+    "OPTIONAL_KEYS",
+    "STEP_CSV_FIELDS",
+    "EncoreRow",
+    "EndpointRow",
+    "ErrorsRow",
+    "KneeRow",
+    "LoadgenRow",
+    "LoginRow",
+    "StepRow",
+    "Summary",
+    "build_summary",
+    "dumps",
+    "load_summary",
+    "step_row",
+    "steps_csv",
+]
 
 
 def r2(value: float | None) -> float | None:
@@ -156,7 +74,7 @@ def cost_per_1k_rps(cpu_pct: float | None, rps: float) -> float | None:
 def step_row(result: StepResult) -> StepRow:
     fig = endpoint_row(result.figures)
     usage = result.resources
-    return {
+    row: StepRow = {
         "index": result.step.index,
         "users": result.step.users,
         "seconds": round(result.window.seconds, 2),
@@ -184,6 +102,37 @@ def step_row(result: StepResult) -> StepRow:
         "invalid_reason": "; ".join(result.invalid_reasons) or None,
         "endpoints": {name: endpoint_row(f) for name, f in result.endpoints.items()},
     }
+    _add_open_loop(row, result)
+    return row
+
+
+def _add_open_loop(row: StepRow, result: StepResult) -> None:
+    """The open-loop figures of a step; nothing in the closed loop."""
+    corrected = result.figures.corrected
+    if result.step.rate is None and corrected is None:
+        return
+    requests = result.figures.requests
+    row["rate"] = result.step.rate
+    row["corrected_avg_ms"] = r2(corrected.avg if corrected else None)
+    row["corrected_p50_ms"] = r2(corrected.p50 if corrected else None)
+    row["corrected_p95_ms"] = r2(corrected.p95 if corrected else None)
+    row["corrected_p99_ms"] = r2(corrected.p99 if corrected else None)
+    row["corrected_max_ms"] = r2(corrected.max if corrected else None)
+    row["late"] = result.figures.late
+    row["late_ratio"] = round(result.figures.late / requests, 4) if requests else 0.0
+    row["late_pct"] = round(100 * row["late_ratio"], 2)
+
+
+def _knee_row(knee: Knee, *, open_loop: bool) -> KneeRow:
+    row: KneeRow = {
+        "avg_users": knee.avg_users,
+        "p95_users": knee.p95_users,
+        "invalid_breach_users": list(knee.invalid_breach_users),
+    }
+    if open_loop:
+        row["avg_rate"] = knee.avg_rate
+        row["p95_rate"] = knee.p95_rate
+    return row
 
 
 def build_summary(
@@ -218,11 +167,7 @@ def build_summary(
         "settle_seconds": settle_seconds,
         "spawn_rate": spawn_rate,
         "steps": steps,
-        "knee": {
-            "avg_users": knee.avg_users,
-            "p95_users": knee.p95_users,
-            "invalid_breach_users": list(knee.invalid_breach_users),
-        },
+        "knee": _knee_row(knee, open_loop=any(r.step.rate is not None for r in results)),
         "max_rps_within_slo": r2(knee.max_rps_within_slo),
         "max_rps_within_slo_users": knee.max_rps_users,
         "errors": {

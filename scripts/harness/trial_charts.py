@@ -18,7 +18,7 @@ from matplotlib.typing import ColorType
 from scripts.harness.charts import SIZE, _png, _slo_line
 from scripts.harness.fmt import think_text
 from scripts.harness.interval import FigureStats
-from scripts.harness.trials import Aggregate, headline_figure
+from scripts.harness.trials import Aggregate, StepAggregate, headline_figure
 from scripts.harness.verdict import FIGURE_TEXT, HEADLINE
 
 NAN = math.nan
@@ -82,7 +82,7 @@ def _draw(
     shift: float = 0.0,
 ) -> ColorType:
     """Median line, min-max band and interval bars of one figure; returns the line colour."""
-    users = [float(s["users"]) for s in agg["steps"]]
+    users = [_x(s) for s in agg["steps"]]
     stats = [s["figures"][key] for s in agg["steps"]]
     (line,) = ax.plot(
         users,
@@ -105,9 +105,14 @@ def _draw(
     return colour
 
 
+def _x(step: StepAggregate) -> float:
+    """A step's place on the x axis: its users, or in the open loop its target rate."""
+    return float(step.get("rate") or step["users"])
+
+
 def _dodge(views: Sequence[View], index: int) -> float:
     """A small sideways shift per configuration, so error bars at one step do not overlap."""
-    users = [s["users"] for _, agg in views for s in agg["steps"]]
+    users = [_x(s) for _, agg in views for s in agg["steps"]]
     span = max(users, default=0) - min(users, default=0)
     return (index - (len(views) - 1) / 2) * 0.012 * span
 
@@ -136,7 +141,7 @@ def _whisker(
 
 def _decorate(ax: Axes, views: Sequence[View], ylabel: str, what: str) -> None:
     first = views[0][1]
-    ax.set_xlabel("users")
+    ax.set_xlabel("target req/s (open loop)" if first.get("open_loop") else "users")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)

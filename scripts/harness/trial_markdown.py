@@ -19,7 +19,7 @@ from scripts.harness.interval import (
     half_width_ratio,
     trials_for_half_width,
 )
-from scripts.harness.trials import Aggregate, StepAggregate
+from scripts.harness.trials import Aggregate, StepAggregate, step_key
 from scripts.harness.verdict import FIGURE_TEXT, HEADLINE, NO_FIGURE, verdicts
 
 TO = " to "  # not a hyphen: it would read as a minus sign next to a negative bound
@@ -106,14 +106,15 @@ def aggregates_side_by_side(
 ) -> str:
     """Several configurations' aggregates: headline table, verdicts against the first, steps."""
     first = views[0].aggregate
+    knee = "corrected, target req/s" if first.get("open_loop") else "users"
     header = (
         "configuration",
         "trials",
         "most req/s within SLO (95 % CI)",
         "min-max",
         "CI ± % of median",
-        "knee by avg (users)",
-        "knee by p95 (users)",
+        f"knee by avg ({knee})",
+        f"knee by p95 ({knee})",
     )
     rows = []
     for view in views:
@@ -146,12 +147,18 @@ def aggregates_side_by_side(
 
 
 _SIDE_COLUMNS = (("req/s", "rps"), ("avg ms", "avg_ms"), ("p95 ms", "p95_ms"))
+_OPEN_LOOP_COLUMNS = (
+    ("req/s", "rps"),
+    ("p95 ms", "p95_ms"),
+    ("corrected p95 ms", "corrected_p95_ms"),
+    ("late starts %", "late_pct"),
+)
 
 
 def _step_table(agg: Aggregate) -> list[str]:
     count = len(agg["trials"])
     header = (
-        "users",
+        "target req/s" if agg.get("open_loop") else "users",
         "trials",
         "req/s (95 % CI)",
         "req/s min-max",
@@ -167,7 +174,7 @@ def _step_table(agg: Aggregate) -> list[str]:
         fig = step["figures"]
         rows.append(
             (
-                str(step["users"]),
+                num(step.get("rate")) if agg.get("open_loop") else str(step["users"]),
                 f"{len(step['trials'])} of {count}",
                 interval_cell(fig["rps"]),
                 spread_cell(fig["rps"]),
@@ -183,18 +190,20 @@ def _step_table(agg: Aggregate) -> list[str]:
 
 
 def _side_step_table(views: Sequence[AggregateView]) -> list[str]:
-    header = ["users"]
-    header += [f"{v.label} {name}" for name, _ in _SIDE_COLUMNS for v in views]
-    by_users = [{s["users"]: s for s in v.aggregate["steps"]} for v in views]
+    open_loop = views[0].aggregate.get("open_loop", False)
+    columns = _OPEN_LOOP_COLUMNS if open_loop else _SIDE_COLUMNS
+    header = ["target req/s" if open_loop else "users"]
+    header += [f"{v.label} {name}" for name, _ in columns for v in views]
+    by_key = [{step_key(s): s for s in v.aggregate["steps"]} for v in views]
     rows = []
-    for users in sorted({u for steps in by_users for u in steps}):
-        cells = [str(users)]
-        for _, key in _SIDE_COLUMNS:
-            for view, steps in zip(views, by_users, strict=True):
-                step = steps.get(users)
+    for key in sorted({k for steps in by_key for k in steps}):
+        cells = [num(key[1]) if open_loop else str(key[0])]
+        for _, figure in columns:
+            for view, steps in zip(views, by_key, strict=True):
+                step = steps.get(key)
                 count = len(view.aggregate["trials"])
                 cells.append(
-                    DASH if step is None else interval_cell(step["figures"][key], of=count)
+                    DASH if step is None else interval_cell(step["figures"][figure], of=count)
                 )
         rows.append(cells)
     return _table(header, rows)

@@ -22,12 +22,25 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.interval import METHOD, FigureStats, describe
 from scripts.harness.markdown import settings_sentence
 from scripts.harness.meta import load_meta, lookup, read_json_object
+from scripts.harness.openloop_markdown import is_open_loop, open_loop_sentence
 from scripts.harness.results import is_complete
 from scripts.harness.summary import StepRow, Summary, load_summary
 
 SCHEMA_VERSION = 1
 AGGREGATE_FILE = "aggregate.json"
-STEP_FIGURES = ("rps", "avg_ms", "p95_ms", "p99_ms", "app_cpu_pct")
+STEP_FIGURES = (
+    "rps",
+    "avg_ms",
+    "p95_ms",
+    "p99_ms",
+    "app_cpu_pct",
+    "app_rss_mb",
+    # Open loop only (None in the closed loop, so their n is 0 there).
+    "corrected_avg_ms",
+    "corrected_p95_ms",
+    "corrected_p99_ms",
+    "late_pct",
+)
 _ABSENT = object()
 
 
@@ -41,12 +54,15 @@ class TrialRow(TypedDict):
 class HeadlineRow(TypedDict):
     max_rps_within_slo: FigureStats
     max_rps_within_slo_users: FigureStats  # where each trial's best step was
-    knee_avg_users: FigureStats  # None in a trial: the average never exceeded the SLO
+    # None in a trial: the average never exceeded the SLO. In an open-loop aggregate the
+    # knees are target rates (req/s), not users.
+    knee_avg_users: FigureStats
     knee_p95_users: FigureStats
 
 
 class StepAggregate(TypedDict):
     users: int
+    rate: float | None  # open loop: the step's target req/s (steps are matched by it)
     trials: list[str]  # runs whose valid step at these users is counted
     absent: list[str]  # runs that never reached this step
     invalid: list[str]  # runs whose step here was invalid, left out
@@ -60,6 +76,7 @@ class Aggregate(TypedDict):
     interval_method: str
     slo_ms: float
     auto_ramp: bool
+    open_loop: bool  # ARRIVAL: steps are target rates, knees are rates, latency corrected
     settings_text: str  # the single-run settings sentence of the first trial
     method: dict[str, Any]  # compare.METHOD_KEYS as nested in meta.json (absent keys left out)
     machine: Any
@@ -97,6 +114,7 @@ def build_aggregate(trials: Sequence[Trial], *, schedule: Sequence[str] | None =
         raise HarnessError(f"trials missing from the schedule: {', '.join(missing)}")
     ordered = sorted(trials, key=lambda t: order.index(t.run))
     first = ordered[0]
+    open_loop = is_open_loop(first.summary)
     return {
         "schema_version": SCHEMA_VERSION,
         "app": first.summary["app"],
@@ -104,12 +122,15 @@ def build_aggregate(trials: Sequence[Trial], *, schedule: Sequence[str] | None =
         "interval_method": METHOD,
         "slo_ms": first.summary["slo_ms"],
         "auto_ramp": first.summary["auto_ramp"],
-        "settings_text": settings_sentence(first.summary),
+        "open_loop": open_loop,
+        "settings_text": (
+            open_loop_sentence(first.summary) if open_loop else settings_sentence(first.summary)
+        ),
         "method": method_fields(first.meta),
         "machine": first.meta.get("machine"),
         "schedule": order,
         "trials": [_trial_row(t, order) for t in ordered],
-        "headline": _headline([t.summary for t in ordered]),
+        "headline": _headline([t.summary for t in ordered], open_loop=open_loop),
         "steps": _steps(ordered),
     }
 
@@ -185,24 +206,36 @@ def _trial_row(trial: Trial, order: list[str]) -> TrialRow:
     }
 
 
-def _headline(summaries: Sequence[Summary]) -> HeadlineRow:
+def _headline(summaries: Sequence[Summary], *, open_loop: bool) -> HeadlineRow:
+    avg, p95 = ("avg_rate", "p95_rate") if open_loop else ("avg_users", "p95_users")
     return {
         "max_rps_within_slo": describe([s["max_rps_within_slo"] for s in summaries]),
         "max_rps_within_slo_users": describe([s["max_rps_within_slo_users"] for s in summaries]),
-        "knee_avg_users": describe([s["knee"]["avg_users"] for s in summaries]),
-        "knee_p95_users": describe([s["knee"]["p95_users"] for s in summaries]),
+        "knee_avg_users": describe([_knee(s, avg) for s in summaries]),
+        "knee_p95_users": describe([_knee(s, p95) for s in summaries]),
     }
 
 
+def _knee(summary: Summary, key: str) -> float | None:
+    value = dict(summary["knee"]).get(key)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def step_key(step: StepRow | StepAggregate) -> tuple[int, float]:
+    """Steps are matched across trials by their users and, in the open loop, target rate."""
+    return step["users"], float(step.get("rate") or 0.0)
+
+
 def _steps(trials: Sequence[Trial]) -> list[StepAggregate]:
-    by_users = [{s["users"]: s for s in t.summary["steps"]} for t in trials]
+    by_key = [{step_key(s): s for s in t.summary["steps"]} for t in trials]
     rows: list[StepAggregate] = []
-    for users in sorted({u for steps in by_users for u in steps}):
-        reached = [steps.get(users) for steps in by_users]
+    for key in sorted({k for steps in by_key for k in steps}):
+        reached = [steps.get(key) for steps in by_key]
         counted = [s if s is not None and s["valid"] else None for s in reached]
         rows.append(
             {
-                "users": users,
+                "users": key[0],
+                "rate": key[1] or None,
                 "trials": [t.run for t, s in zip(trials, counted, strict=True) if s],
                 "absent": [t.run for t, s in zip(trials, reached, strict=True) if s is None],
                 "invalid": [
@@ -221,7 +254,7 @@ def _steps(trials: Sequence[Trial]) -> list[StepAggregate]:
 def _figure(step: StepRow | None, key: str) -> float | None:
     if step is None:
         return None
-    value = cast(dict[str, object], step)[key]
+    value = cast(dict[str, object], step).get(key)
     return float(value) if isinstance(value, int | float) else None
 
 

@@ -247,3 +247,40 @@ def test_profile_samples_the_encore_and_reports_where_the_cpu_goes(tmp_path: Pat
     assert json.loads((run_dir / "profile.speedscope.json").read_text())["profiles"]
     text = (run_dir / "summary.md").read_text()
     assert "## Where the app's CPU goes" in text and "Profiling cost, measured in this run" in text
+
+
+def test_the_open_loop_reports_corrected_and_raw_latency_and_late_starts(tmp_path: Path) -> None:
+    """ARRIVAL: both apps through a short schedule of target rates."""
+    results = tmp_path / "results"
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(results),
+        ARRIVAL="10 30",
+        TRIALS="1",
+        STEP_SECONDS="10",
+        SPAWN_RATE="20",
+        SEED_USERS="20",
+    )
+    done = subprocess.run(
+        ["make", "-s", "bench"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (session,) = results.iterdir()
+    for run_dir in sorted((session / "runs").iterdir()):
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert [s["rate"] for s in summary["steps"]] == [10.0, 30.0]
+        for step in summary["steps"]:
+            assert step["users"] == 15  # ARRIVAL_USERS=auto: one per 0.5 s of 30 req/s
+            assert step["corrected_p95_ms"] >= step["p95_ms"] > 0
+            assert 0 <= step["late"] <= step["requests"]
+            # The schedule sets the pace: close to the target rate when the app keeps up.
+            assert step["rps"] > 0.5 * step["rate"]
+        text = (run_dir / "summary.md").read_text()
+        assert "corrected p95 ms" in text and "late starts" in text
+    assert "corrected p95 ms" in (session / "summary.md").read_text()

@@ -52,9 +52,10 @@ def make_run(
     *,
     meta: dict[str, Any],
     steps: Sequence[tuple[int, float, float]],
-    sample_files: Sequence[Iterable[SampleRow]],
+    sample_files: Sequence[Iterable[Sequence[object]]],
     resources: Iterable[ResourceRow],
     when: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    header: Sequence[str] = ("t", "name", "method", "ms", "ok", "bytes"),
 ) -> Path:
     """A run folder holding meta.json and raw files; `steps` are (users, start, end).
 
@@ -69,7 +70,7 @@ def make_run(
                 json.dumps({"index": index, "users": users, "start": start, "end": end}) + "\n"
             )
     for number, rows in enumerate(sample_files):
-        write_csv(raw / f"samples-{number}.csv", ["t", "name", "method", "ms", "ok", "bytes"], rows)
+        write_csv(raw / f"samples-{number}.csv", list(header), rows)
     write_csv(raw / "resources.csv", ["t", "group", "pid_count", "cpu_pct", "rss_mb"], resources)
     return run_dir
 

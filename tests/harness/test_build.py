@@ -11,7 +11,13 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.markdown import run_markdown
 from scripts.harness.meta import load_meta
 from scripts.harness.results import mark_complete
-from tests.harness._factory import INVARIANTS_OK, base_meta, make_run, two_step_run
+from tests.harness._factory import (
+    INVARIANTS_OK,
+    base_meta,
+    make_run,
+    steady_resources,
+    two_step_run,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -297,3 +303,39 @@ def test_a_saturated_load_host_is_flagged_with_who_used_it(tmp_path: Path) -> No
     text = run_markdown(summary, load_meta(run_dir))
     assert "| yes ‡ |" in text
     assert "‡ 10 users: load host saturated: the 1 core running the load 98 % busy" in text
+
+
+def test_an_open_loop_run_reports_corrected_latency_late_starts_and_its_knee_by_rate(
+    tmp_path: Path,
+) -> None:
+    """Two open-loop steps of 10 users: 10 req/s on time, then 20 req/s falling behind."""
+    run_dir = make_run(
+        tmp_path,
+        meta=base_meta(ramp="10 10", settle_seconds=5),
+        steps=[(10, 1000, 1030), (10, 1030, 1060)],
+        sample_files=[
+            [(1006.0 + i, "/products", "GET", 40.0, 1, 9, f"{1006.0 + i:.6f}") for i in range(24)]
+            + [
+                # Each request could only start 0.1 s more after its intended start.
+                (1036.0 + i, "/products", "GET", 40.0, 1, 9, f"{1036.0 + i - 0.1 * i:.6f}")
+                for i in range(24)
+            ]
+        ],
+        resources=steady_resources(1000, 1060, app=50.0, loadgen_max=20.0),
+        header=["t", "name", "method", "ms", "ok", "bytes", "intended"],
+    )
+    journal = run_dir / "raw" / "steps.jsonl"
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    journal.write_text(
+        "".join(json.dumps({**x, "rate": r}) + "\n" for x, r in zip(lines, (10, 20), strict=True))
+    )
+
+    summary, _ = analyze_run(run_dir)
+
+    first, second = summary["steps"]
+    assert (first["rate"], first["late"], first["corrected_avg_ms"]) == (10.0, 0, 40.0)
+    assert second["rate"] == 20.0 and second["avg_ms"] == 40.0
+    assert second["late"] == 23 and second["corrected_max_ms"] == pytest.approx(2340.0)
+    assert summary["knee"].get("avg_rate") == 20.0  # judged on the corrected average
+    text = run_markdown(summary, load_meta(run_dir))
+    assert text.count("Open loop") == 2 and "late starts" in text

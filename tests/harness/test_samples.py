@@ -97,3 +97,21 @@ def test_a_damaged_gz_is_a_one_line_error_naming_the_file(
     (tmp_path / "samples-7.csv.gz").write_bytes(content)
     with pytest.raises(HarnessError, match=rf"samples-7.csv.gz.*{message}"):
         load_samples(tmp_path)
+
+
+def test_open_loop_samples_are_charged_from_their_intended_start(tmp_path: Path) -> None:
+    write_csv(
+        tmp_path / "samples-0.csv",
+        [*HEADER, "intended"],
+        [
+            (10.0, "/products", "GET", 20.0, 1, 900, "10.000000"),  # on time
+            (10.5, "/orders", "POST", 30.0, 1, 80, "10.300000"),  # 200 ms late
+            (11.0, "/products", "GET", 5.0, 1, 900, ""),  # closed-loop row in the same file
+        ],
+    )
+
+    on_time, late, closed = load_samples(tmp_path)
+
+    assert (on_time.corrected_ms, on_time.late) == (20.0, False)
+    assert late.late and abs(late.corrected_ms - 230.0) < 1e-6
+    assert (closed.intended, closed.corrected_ms, closed.late) == (None, 5.0, False)

@@ -165,7 +165,10 @@ def test_aggregate_json_round_trips(template: Summary, tmp_path: Path) -> None:
         (lambda a: a.pop("trials"), "missing trials"),
         (lambda a: a["headline"].pop("knee_p95_users"), r"headline\.knee_p95_users must hold"),
         (lambda a: a["steps"][1]["figures"]["rps"].pop("ci_low"), r"steps\[1\]\.figures\.rps"),
-        (lambda a: a["steps"][0].pop("absent"), r"steps\[0\] must hold users, trials, absent"),
+        (
+            lambda a: a["steps"][0].pop("absent"),
+            r"steps\[0\] must hold users, rate, trials, absent",
+        ),
         (lambda a: a.update(steps={}), "steps must be a list"),
     ],
 )

@@ -194,3 +194,34 @@ def test_the_module_stays_importable_without_the_project_dependencies() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_open_loop_runs_arrival_users_through_one_step_per_rate() -> None:
+    s = Settings.from_env({"ARRIVAL": "50, 100 150", "SPAWN_RATE": "20"})
+    assert s.open_loop and s.arrival == (50.0, 100.0, 150.0)
+    assert s.users_in_open_loop == 75  # one user per 0.5 s of the highest rate
+    assert s.steps_ramp == FixedRamp((75, 75, 75)) and s.planned_steps() == 3
+    assert Settings.from_env({"ARRIVAL": "40", "ARRIVAL_USERS": "8"}).steps_ramp == FixedRamp((8,))
+    assert not Settings.defaults().open_loop
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ARRIVAL": "50 0"}, "ARRIVAL='50 0' is not a list of request rates > 0"),
+        ({"ARRIVAL": "10", "RAMP": "5 10"}, "RAMP and ARRIVAL exclude each other"),
+        ({"ARRIVAL": "10", "PROFILE": "1"}, "PROFILE=1 profiles a step of RAMP"),
+        ({"ARRIVAL": "300"}, "150 open-loop users (ARRIVAL_USERS) take longer to start"),
+        ({"PROFILE": "maybe"}, "PROFILE='maybe' is not 1 or 0"),
+    ],
+)
+def test_open_loop_and_profile_errors(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.from_env(env)
+
+
+def test_profile_flags_parse_like_a_person_types_them() -> None:
+    assert Settings.from_env({"PROFILE": "yes"}).profile is True
+    assert Settings.from_env({"PROFILE": "Off"}).profile is False
+    profiled = Settings.from_env({"PROFILE": "1", "RAMP": "10 20"})
+    assert profiled.planned_steps() == 3  # the encore after the ramp

@@ -29,16 +29,19 @@ def test_rows_keep_locust_start_time_and_float_ms_until_written(tmp_path: Path) 
 
     recorder.on_request("GET", "/products", 123.4567, 2048, start_time=1000.0765)
     recorder.on_request("POST", "/orders", 250.0, None, exception=RuntimeError("409"), start_time=2)
+    recorder.on_request("GET", "/x", 9.0, 5, start_time=3.25, context={"intended": 3.0})
     assert not samples.path.exists()  # nothing is formatted per request
     recorder.flush(final=True)
     samples.close()
 
     assert rows(samples.path) == [
         list(SAMPLES_HEADER),
-        ["1000.076500", "/products", "GET", "123.457", "1", "2048"],
-        ["2.000000", "/orders", "POST", "250.000", "0", "0"],
+        ["1000.076500", "/products", "GET", "123.457", "1", "2048", ""],
+        ["2.000000", "/orders", "POST", "250.000", "0", "0", ""],
+        # The open loop's intended start travels with the row.
+        ["3.250000", "/x", "GET", "9.000", "1", "5", "3.000000"],
     ]
-    assert samples.rows_written == 2
+    assert samples.rows_written == 3
 
 
 def test_a_request_without_a_start_stamp_started_its_duration_before_now() -> None:

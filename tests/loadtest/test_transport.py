@@ -27,7 +27,7 @@ class Clock:
 
 
 def row(t: float, name: str = "/products") -> Row:
-    return (t, name, "GET", 12.5, True, 100)
+    return (t, name, "GET", 12.5, True, 100, None)
 
 
 def sent_by(sender: WorkerSender, *batches: tuple[list[Row], bool]) -> list[dict[str, Any]]:
