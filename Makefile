@@ -14,7 +14,7 @@ export MAKE_TARGET = $@
 .PHONY: help
 help: ## List the targets and the variables they read
 	@echo "Targets:"
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_%-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/%/<app>/' | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
 	@echo
 	@$(PYTHON) -m infra.settings.doc help
 
@@ -56,24 +56,23 @@ loadgen-worker: $(STAMP) ## Load host: Locust worker(s) for the master at MASTER
 	@$(PY) -m scripts.loadgen_worker
 
 .PHONY: bench
-bench: $(STAMP) ## Benchmark both apps on the same settings, then compare (the main command)
+bench: $(STAMP) ## Benchmark Django and FastAPI, TRIALS times each, interleaved, then compare (the main command)
 	@$(PY) -m scripts.bench django fastapi
 
-.PHONY: bench-django
-bench-django: $(STAMP) ## Benchmark Django into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
-	@$(PY) -m scripts.bench django
+.PHONY: matrix
+matrix: $(STAMP) ## Every app of MATRIX_APPS (the floor first) through RAMP (default auto), interleaved, against the floor
+	@RAMP="$${RAMP:-auto}" $(PY) -m scripts.bench --matrix
 
-.PHONY: bench-fastapi
-bench-fastapi: $(STAMP) ## Benchmark FastAPI into results/ (as a load host: TARGET_URL, LOCUST_WORKERS)
-	@$(PY) -m scripts.bench fastapi
+.PHONY: apps
+apps: ## Print the name of every app, one a line
+	@$(PYTHON) -m infra.appservers
 
-.PHONY: ui-django
-ui-django: $(STAMP) ## Django stack with the Locust web UI on 127.0.0.1:8089
-	@$(PY) -m scripts.bench django --ui
+# bench-<app> and ui-<app> for every app of `make apps`.
+bench-%: $(STAMP) ## Benchmark one app (bench-django, bench-floor, ...) into results/; as a load host: TARGET_URL, LOCUST_WORKERS
+	@$(PY) -m scripts.bench $*
 
-.PHONY: ui-fastapi
-ui-fastapi: $(STAMP) ## FastAPI stack with the Locust web UI on 127.0.0.1:8089
-	@$(PY) -m scripts.bench fastapi --ui
+ui-%: $(STAMP) ## One app's stack (ui-django, ...) with the Locust web UI on 127.0.0.1:UI_PORT
+	@$(PY) -m scripts.bench $* --ui
 
 .PHONY: report
 report: $(STAMP) ## Rebuild the README results and results/comparison.md from saved runs

@@ -26,6 +26,11 @@ APP_READERS = {"django": (EVERY_APP, DJANGO_APPS), "fastapi": (EVERY_APP, POOLED
 SERVER_READERS = {"django": (APP_SERVERS, GUNICORN), "fastapi": (APP_SERVERS,)}
 
 
+def matrix_default() -> tuple[str, ...]:
+    """MATRIX_APPS=auto: every app, the floor (the reference) first."""
+    return tuple(sorted(APPS, key=lambda app: app != "floor"))
+
+
 def base_env() -> dict[str, str]:
     """What every process the harness starts gets, instead of the caller's environment."""
     bindir = Path(sys.executable).parent
@@ -149,3 +154,8 @@ class AppServerConfig:
 
 def _int_or_none(text: str | None) -> int | None:
     return None if text is None else int(text)
+
+
+if __name__ == "__main__":
+    # `make apps`: standard library only, like `make help`.
+    print("\n".join(APPS))

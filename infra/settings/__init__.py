@@ -178,6 +178,11 @@ class Settings(AppVars, StackVars, LoadVars):
 
         if self.app not in APPS:
             raise ConfigError(f"APP={self.app!r} must be one of: {', '.join(APPS)}")
+        unknown = [app for app in self.matrix_apps or () if app not in APPS]
+        if unknown:
+            raise ConfigError(
+                f"MATRIX_APPS names {', '.join(unknown)}; the apps are: {', '.join(APPS)}"
+            )
         if self.app_secret_key is not None and len(self.app_secret_key) < 32:
             raise ConfigError("APP_SECRET_KEY must be at least 32 characters")
 

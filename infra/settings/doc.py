@@ -68,4 +68,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    try:
+        raise SystemExit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `make help | head`: the reader has all it wanted
+        sys.stderr.close()
+        raise SystemExit(0) from None

@@ -262,6 +262,18 @@ def postgres_url() -> Kind[str]:
     return Kind("a postgresql://user:password@host:port/database URL", parse)
 
 
+def names() -> Kind[tuple[str, ...]]:
+    """'floor fastapi django' (or with commas): names, in order."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        parts = tuple(text.replace(",", " ").split())
+        if not parts or any(re.fullmatch(r"[a-z][a-z0-9-]*", p) is None for p in parts):
+            raise ValueError(text)
+        return parts
+
+    return Kind("a list of app names (e.g. 'floor fastapi django')", parse, " ".join)
+
+
 def rates() -> Kind[tuple[float, ...]]:
     """'50 100 150' (or with commas): requests per second, each > 0."""
 

@@ -85,6 +85,13 @@ class LoadVars:
         readers=(BENCH,),
         section=LOAD,
     )
+    matrix_apps: tuple[str, ...] | None = var(
+        "auto",
+        kinds.auto_or(kinds.names()),
+        "the apps `make matrix` runs, in order; `auto` = every app (`make apps`), floor first",
+        readers=(BENCH,),
+        section=LOAD,
+    )
     profile: bool = var(
         "0",
         kinds.boolean(),

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from scripts.harness.compare import comparability_differences
 from scripts.harness.errors import HarnessError
+from scripts.harness.matrix import load_trials, matrix_lines
 from scripts.harness.readme import replace_section
 from scripts.harness.results import FAILED, INCOMPLETE, atomic_write
-from scripts.harness.session_report import SESSION_FILE, session_views
+from scripts.harness.session_report import SESSION_FILE, load_session, session_views
 from scripts.harness.trial_files import trials_comparison
 from scripts.harness.trial_markdown import AggregateView
 
@@ -36,6 +37,7 @@ class Section:
     views: list[AggregateView]
     stem: str  # chart file names: <stem>-rps.png, ...
     min_trials: int
+    extra: list[str] = field(default_factory=list)  # lines after the table (the matrix)
 
 
 @dataclass
@@ -84,7 +86,15 @@ def build_report(results_dir: Path, *, prefix: str) -> Report:
         title = " vs ".join(view.label for view in views)
         if name not in ("bench", *(f"bench-{v.aggregate['app']}" for v in views)):
             title += f" (`{name}`)"
-        report.sections.append(Section(title, views, _stem(name), trials))
+        extra = []
+        if load_session(folder).get("kind") == "matrix":
+            extra = [
+                "",
+                "#### Every app against the floor",
+                "",
+                *matrix_lines(load_trials(folder, views)),
+            ]
+        report.sections.append(Section(title, views, _stem(name), trials, extra))
     _add_conn_max_age(report)
     return report
 
@@ -99,7 +109,7 @@ def write_report(*, results_dir: Path, readme: Path | None) -> tuple[list[Path],
         text, charts = trials_comparison(
             section.views, title=section.title, chart_stem=section.stem
         )
-        texts.append((section, text))
+        texts.append((section, text + "\n".join(section.extra) + ("\n" if section.extra else "")))
         for name, png in charts.items():
             atomic_write(results_dir / name, png)
             written.append(results_dir / name)

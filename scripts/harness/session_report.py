@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.harness.errors import HarnessError
+from scripts.harness.matrix import load_trials, matrix_lines
 from scripts.harness.meta import read_json_object
 from scripts.harness.results import atomic_write
 from scripts.harness.trial_files import default_label, trials_comparison, write_aggregate
@@ -75,6 +76,9 @@ def write_session_report(folder: Path) -> list[Path]:
         atomic_write(folder / name, png)
         written.append(folder / name)
     heading = f"# Session {folder.name}\n\nCommand: `{_command(folder, record)}`.\n\n"
+    if record.get("kind") == "matrix":
+        text += "\n### Every app against the floor\n\n"
+        text += "\n".join(matrix_lines(load_trials(folder, views))) + "\n"
     atomic_write(folder / SUMMARY_FILE, heading + text)
     written.append(folder / SUMMARY_FILE)
     return written

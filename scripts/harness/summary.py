@@ -40,6 +40,7 @@ __all__ = [
     "StepRow",
     "Summary",
     "build_summary",
+    "cpu_ms_per_request",
     "dumps",
     "load_summary",
     "step_row",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scripts.harness.results import create_run_dir, write_run_json
+from scripts.harness.build import analyze_run
+from scripts.harness.results import create_run_dir, mark_complete, write_run_file, write_run_json
+from scripts.harness.session_report import write_session_report
+from scripts.harness.summary import dumps
 
 SampleRow = tuple[float, str, str, float, int, int]  # t, name, method, ms, ok, bytes
 ResourceRow = tuple[float, str, int, float, float]  # t, group, pid_count, cpu_pct, rss_mb
@@ -153,3 +156,46 @@ def two_step_run(
     )
     write_run_json(run_dir, "invariants.json", INVARIANTS_OK)
     return run_dir
+
+
+WHEN = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def finished_session(
+    results: Path,
+    name: str,
+    minute: int,
+    apps: dict[str, dict[str, Any]],
+    *,
+    trials: int = 3,
+    kind: str = "bench",
+    after_run: Callable[[Path], None] | None = None,
+) -> Path:
+    """A session as `make bench` leaves it: interleaved sealed runs, aggregates, summary.md.
+
+    `apps` maps each app to the meta overrides of its runs (e.g. variant, slow_ms).
+    """
+    stamp = (WHEN + timedelta(minutes=minute)).strftime("%Y%m%dT%H%M%SZ")
+    folder = results / f"{stamp}-{name}"
+    order = []
+    for trial in range(trials):
+        for offset, (app, overrides) in enumerate(apps.items()):
+            when = WHEN + timedelta(minutes=minute, seconds=trial * 10 + offset)
+            run_dir = two_step_run(folder / "runs", app, when=when, **overrides)
+            if after_run is not None:
+                after_run(run_dir)
+            write_run_file(run_dir, "summary.json", dumps(analyze_run(run_dir)[0]))
+            mark_complete(run_dir)
+            order.append(
+                {"trial": trial + 1, "app": app, "run": run_dir.name, "status": "complete"}
+            )
+    record = {
+        "name": folder.name,
+        "kind": kind,
+        "apps": list(apps),
+        "order": order,
+        "status": "complete",
+    }
+    (folder / "session.json").write_text(json.dumps(record))
+    write_session_report(folder)
+    return folder

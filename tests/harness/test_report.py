@@ -3,56 +3,19 @@ whatever cannot be shown is skipped with one line, and the rest is still built."
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from scripts.harness.build import analyze_run
 from scripts.harness.readme import END, START
-from scripts.harness.results import mark_complete, write_run_file
-from scripts.harness.session_report import write_session_report
-from scripts.harness.summary import dumps
 from scripts.report import main
-from tests.harness._factory import two_step_run
+from tests.harness._factory import WHEN, finished_session, two_step_run
 
 REPO = Path(__file__).resolve().parents[2]
-WHEN = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 README = f"# Bench\n\nIntro stays.\n\n{START}\nold results\n{END}\n\nOutro stays.\n"
-
-
-def finished_session(
-    results: Path,
-    name: str,
-    minute: int,
-    apps: dict[str, dict[str, Any]],
-    *,
-    trials: int = 3,
-) -> Path:
-    """A session as `make bench` leaves it: interleaved sealed runs, aggregates, summary.md.
-
-    `apps` maps each app to the meta overrides of its runs (e.g. variant, slow_ms).
-    """
-    stamp = (WHEN + timedelta(minutes=minute)).strftime("%Y%m%dT%H%M%SZ")
-    folder = results / f"{stamp}-{name}"
-    order = []
-    for trial in range(trials):
-        for offset, (app, overrides) in enumerate(apps.items()):
-            when = WHEN + timedelta(minutes=minute, seconds=trial * 10 + offset)
-            run_dir = two_step_run(folder / "runs", app, when=when, **overrides)
-            write_run_file(run_dir, "summary.json", dumps(analyze_run(run_dir)[0]))
-            mark_complete(run_dir)
-            order.append(
-                {"trial": trial + 1, "app": app, "run": run_dir.name, "status": "complete"}
-            )
-    record = {"name": folder.name, "apps": list(apps), "order": order, "status": "complete"}
-    (folder / "session.json").write_text(json.dumps(record))
-    write_session_report(folder)
-    return folder
 
 
 @pytest.fixture
