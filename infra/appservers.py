@@ -1,4 +1,4 @@
-"""The app server commands (gunicorn for Django, uvicorn for FastAPI) and their settings."""
+"""The app registry (which apps exist, how each is served) and the app server command."""
 
 from __future__ import annotations
 
@@ -7,15 +7,95 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 REPO = Path(__file__).resolve().parent.parent
-APPS = ("django", "fastapi")
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """One app of the benchmark: its folder, its server, and that server's defaults."""
+
+    name: str
+    server: Literal["gunicorn", "uvicorn"]
+    # "package.module:callable", as gunicorn and uvicorn take it.
+    target: str
+    title: str
+    summary: str
+    # What GET /health names as the framework that answered.
+    framework: str
+    # Default workers = workers_per_core * ceil(cpus) + workers_extra.
+    workers_per_core: int = 1
+    workers_extra: int = 0
+    # DJANGO_SETTINGS_MODULE for a Django project; None for the others.
+    settings_module: str | None = None
+
+    @property
+    def package(self) -> str:
+        """The app's folder: the name with '-' as '_' and an `_app` suffix."""
+        return self.name.replace("-", "_") + "_app"
+
+
+APP_SPECS: dict[str, AppSpec] = {
+    spec.name: spec
+    for spec in (
+        AppSpec(
+            name="django",
+            server="gunicorn",
+            target="django_app.wsgi:application",
+            title="Django",
+            summary="Django 5.2 + Django REST Framework, ORM, gunicorn sync workers",
+            framework="django",
+            # gunicorn's own guidance for sync workers.
+            workers_per_core=2,
+            workers_extra=1,
+            settings_module="django_app.settings",
+        ),
+        AppSpec(
+            name="fastapi",
+            server="uvicorn",
+            target="fastapi_app.main:app",
+            title="FastAPI",
+            summary="FastAPI + pydantic, SQLAlchemy 2 async ORM on asyncpg, uvicorn",
+            framework="fastapi",
+        ),
+        AppSpec(
+            name="floor",
+            server="uvicorn",
+            target="floor_app.main:app",
+            title="Floor (no framework)",
+            summary="a bare ASGI callable on asyncpg and orjson, uvicorn: the least Python can do",
+            framework="none",
+        ),
+        AppSpec(
+            name="django-tuned",
+            server="gunicorn",
+            target="django_tuned_app.wsgi:application",
+            title="Django (tuned)",
+            summary="Django 5.2 without DRF: plain views, ORM .values_list(), gunicorn sync",
+            framework="django",
+            workers_per_core=2,
+            workers_extra=1,
+            settings_module="django_tuned_app.settings",
+        ),
+        AppSpec(
+            name="fastapi-tuned",
+            server="uvicorn",
+            target="fastapi_tuned_app.main:app",
+            title="FastAPI (tuned)",
+            summary="FastAPI + pydantic on raw asyncpg (no SQLAlchemy), uvicorn",
+            framework="fastapi",
+        ),
+    )
+}
+APPS = tuple(APP_SPECS)
 
 
 def default_workers(app: str, cpus: float) -> int:
     """Documented defaults: gunicorn's 2*cores+1 sync workers; one uvicorn worker per core."""
+    spec = APP_SPECS[app]
     cores = max(1, math.ceil(cpus))
-    return 2 * cores + 1 if app == "django" else cores
+    return spec.workers_per_core * cores + spec.workers_extra
 
 
 @dataclass(frozen=True)
@@ -41,18 +121,22 @@ class AppServerConfig:
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
 
+    @property
+    def spec(self) -> AppSpec:
+        return APP_SPECS[self.app]
+
     def argv(self) -> list[str]:
         bindir = Path(sys.executable).parent
-        if self.app == "django":
+        if self.spec.server == "gunicorn":
             return [
                 str(bindir / "gunicorn"),
-                "django_app.wsgi:application",
+                self.spec.target,
                 "-c",
                 str(REPO / "infra" / "gunicorn.conf.py"),
             ]
         return [
             str(bindir / "uvicorn"),
-            "fastapi_app.main:app",
+            self.spec.target,
             "--host",
             self.host,
             "--port",
@@ -84,28 +168,29 @@ class AppServerConfig:
             "GUNICORN_WORKER_CLASS": self.worker_class,
             "GUNICORN_THREADS": str(self.threads),
         }
+        if self.spec.settings_module is not None:
+            env["DJANGO_SETTINGS_MODULE"] = self.spec.settings_module
         if self.hash_iterations is not None:
             env["PASSWORD_HASH_ITERATIONS"] = str(self.hash_iterations)
         return env
 
     def connections_needed(self) -> int:
         """Upper bound of database connections all workers may open together."""
-        if self.app == "django":
+        if self.spec.server == "gunicorn":
             return self.workers * self.threads
         return self.workers * (self.pool_size + self.max_overflow)
 
     def describe(self) -> dict[str, object]:
         """The settings recorded in a run's metadata (no secrets)."""
+        gunicorn = self.spec.server == "gunicorn"
         return {
             "app": self.app,
             "command": " ".join(self.argv()),
             "workers": self.workers,
-            "conn_max_age": self.conn_max_age if self.app == "django" else None,
-            "worker_class": self.worker_class
-            if self.app == "django"
-            else "uvicorn (uvloop, httptools)",
-            "threads": self.threads if self.app == "django" else None,
-            "pool_size": self.pool_size if self.app == "fastapi" else None,
-            "max_overflow": self.max_overflow if self.app == "fastapi" else None,
+            "conn_max_age": self.conn_max_age if gunicorn else None,
+            "worker_class": self.worker_class if gunicorn else "uvicorn (uvloop, httptools)",
+            "threads": self.threads if gunicorn else None,
+            "pool_size": None if gunicorn else self.pool_size,
+            "max_overflow": None if gunicorn else self.max_overflow,
             "connections_needed": self.connections_needed(),
         }
