@@ -29,6 +29,10 @@ class AppSpec:
     workers_extra: int = 0
     # DJANGO_SETTINGS_MODULE for a Django project; None for the others.
     settings_module: str | None = None
+    # gunicorn's worker class and threads per worker this app is measured with by default
+    # (GUNICORN_WORKER_CLASS / GUNICORN_THREADS override them).
+    worker_class: Literal["sync", "gthread"] = "sync"
+    threads: int = 1
 
     @property
     def package(self) -> str:
@@ -72,11 +76,14 @@ APP_SPECS: dict[str, AppSpec] = {
             server="gunicorn",
             target="django_tuned_app.wsgi:application",
             title="Django (tuned)",
-            summary="Django 5.2 without DRF: plain views, ORM .values_list(), gunicorn sync",
+            summary="Django 5.2 without DRF or ORM: plain views, SQL on Django's connection, gthread",
             framework="django",
             workers_per_core=2,
             workers_extra=1,
             settings_module="django_tuned_app.settings",
+            # Threads keep Nginx's upstream connections alive (sync workers close each one).
+            worker_class="gthread",
+            threads=4,
         ),
         AppSpec(
             name="fastapi-tuned",
@@ -112,12 +119,17 @@ class AppServerConfig:
     pool_size: int = 10
     max_overflow: int = 0
     hash_iterations: int | None = None
-    worker_class: str = "sync"
-    threads: int = 1
+    # None: the app's own default from its AppSpec.
+    worker_class: str | None = None
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if self.app not in APPS:
             raise ValueError(f"APP must be one of {', '.join(APPS)}, got {self.app!r}")
+        if self.worker_class is None:
+            object.__setattr__(self, "worker_class", self.spec.worker_class)
+        if self.threads is None:
+            object.__setattr__(self, "threads", self.spec.threads)
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
 
@@ -165,7 +177,7 @@ class AppServerConfig:
             "DB_MAX_OVERFLOW": str(self.max_overflow),
             "GUNICORN_BIND": f"{self.host}:{self.port}",
             "GUNICORN_WORKERS": str(self.workers),
-            "GUNICORN_WORKER_CLASS": self.worker_class,
+            "GUNICORN_WORKER_CLASS": str(self.worker_class),
             "GUNICORN_THREADS": str(self.threads),
         }
         if self.spec.settings_module is not None:
@@ -177,7 +189,7 @@ class AppServerConfig:
     def connections_needed(self) -> int:
         """Upper bound of database connections all workers may open together."""
         if self.spec.server == "gunicorn":
-            return self.workers * self.threads
+            return self.workers * (self.threads or 1)
         return self.workers * (self.pool_size + self.max_overflow)
 
     def describe(self) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Both apps as real servers (gunicorn / uvicorn behind Nginx) on real PostgreSQL databases."""
+"""Every app as a real server (gunicorn / uvicorn behind Nginx) on its own real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from infra.appservers import APPS
+from infra.appservers import APP_SPECS, APPS
 from infra.database import recreate_database, truncate_tables
 from infra.ports import free_port
 from infra.seed import SeedOptions, seed
@@ -49,6 +49,7 @@ def secret_key() -> str:
 
 def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: Path) -> Stack:
     """A stack (not started) for `name` on an existing database: schema, small seed, app, Nginx."""
+    spec = APP_SPECS[name]
     settings = StackSettings(
         app=name,
         nginx_port=free_port(),
@@ -58,6 +59,9 @@ def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: P
         seed=TEST_SEED,
         hash_iterations=TEST_HASH_ITERATIONS,
         secret_key=secret_key,
+        # Each app as the benchmark serves it by default.
+        gunicorn_worker_class=spec.worker_class,
+        gunicorn_threads=spec.threads,
     )
     return Stack(settings)
 
@@ -66,7 +70,7 @@ def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: P
 def apps(
     pg_admin_url: str, secret_key: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, AppUnderTest]]:
-    """Both apps running, each on its own freshly created and seeded database."""
+    """Every app running, each on its own freshly created and seeded database."""
     with contextlib.ExitStack() as stacks:
         running: dict[str, AppUnderTest] = {}
         for name in APPS:

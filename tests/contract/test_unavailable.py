@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from infra.appservers import APP_SPECS, APPS
 from infra.database import recreate_database
 from infra.ports import free_port
 from infra.postgres import EmbeddedPostgres
@@ -23,12 +24,12 @@ RECOVERY_SECONDS = 30.0
 def outage(
     tmp_path_factory: pytest.TempPathFactory, secret_key: str
 ) -> Iterator[tuple[EmbeddedPostgres, dict[str, Stack]]]:
-    """Both apps on a PostgreSQL of their own that the test can stop and start again."""
+    """Every app on a PostgreSQL of their own that the test can stop and start again."""
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg-outage"), free_port())
     server.start()
     stacks: dict[str, Stack] = {}
     try:
-        for name in ("django", "fastapi"):
+        for name in APPS:
             url = recreate_database(server.admin_url(), f"outage_{name}")
             stack = start_app_stack(
                 name,
@@ -81,4 +82,4 @@ def test_database_down_then_back(outage: tuple[EmbeddedPostgres, dict[str, Stack
             time.sleep(0.5)
         assert statuses == [200] * 6, (name, statuses)
         status, body, _ = _get(f"{stack.base_url}/health")
-        assert (status, body) == (200, {"status": "ok", "framework": name})
+        assert (status, body) == (200, {"status": "ok", "framework": APP_SPECS[name].framework})
