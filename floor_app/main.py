@@ -63,7 +63,8 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await response_send(send, await self.respond(scope, receive))
+            response = await self.respond(scope, receive)
+            await response_send(send, response, head=scope["method"] == "HEAD")
         elif scope["type"] == "lifespan":
             await self.lifespan(receive, send)
 

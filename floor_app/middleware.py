@@ -51,12 +51,14 @@ def error_response(error: ApiError, headers: Mapping[str, str] | None = None) ->
     )
 
 
-async def response_send(send: Send, response: Response) -> None:
-    """Send a response as the two ASGI messages."""
+async def response_send(send: Send, response: Response, *, head: bool = False) -> None:
+    """Send a response as the two ASGI messages; a HEAD answer has the headers only."""
     headers = [_JSON, (b"content-length", str(len(response.body)).encode())]
     headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in response.headers.items()]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+    # uvicorn sends what it is given: a body after a HEAD answer would be read by the client
+    # as the start of the next response on the connection.
+    await send({"type": "http.response.body", "body": b"" if head else response.body})
 
 
 def header(scope: Scope, name: bytes) -> str | None:

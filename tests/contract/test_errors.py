@@ -77,7 +77,6 @@ UNKNOWN_PATHS = [
     "/auth/register/",
     "/docs",
     "/redoc",
-    "/openapi.json",
     "/admin/",
     "/static/app.css",
     "/favicon.ico",

@@ -61,11 +61,28 @@ def test_unknown_path_is_404_in_the_envelope() -> None:
 
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
-    [("HEAD", "/health", b"GET"), ("GET", "/orders", b"POST"), ("DELETE", "/orders/1", b"GET")],
+    [("GET", "/orders", b"POST"), ("DELETE", "/orders/1", b"GET")],
 )
 def test_wrong_method_is_405_with_allow(method: str, path: str, allow: bytes) -> None:
     status, headers, body = _call(method, path)
     assert (status, headers[b"allow"], body["error"]["code"]) == (405, allow, "method_not_allowed")
+
+
+def test_a_head_answer_has_headers_only() -> None:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "HEAD", "path": "/health", "headers": []}
+    asyncio.run(_main().App(get_settings())(scope, receive, send))
+    headers = dict(sent[0]["headers"])
+    assert (sent[0]["status"], headers[b"allow"]) == (405, b"GET")
+    assert int(headers[b"content-length"]) > 0
+    assert sent[1]["body"] == b""
 
 
 def test_a_declared_body_over_the_limit_is_413_before_routing() -> None:
