@@ -11,11 +11,12 @@ export PYTHONPATH := $(CURDIR)
 # Recorded in each run's meta.json as the command that produced it.
 export MAKE_TARGET = $@
 
-APP ?= fastapi
-
 .PHONY: help
-help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+help: ## List the targets and the variables they read
+	@echo "Targets:"
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@echo
+	@$(PYTHON) -m infra.settings.doc help
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
@@ -40,31 +41,44 @@ lint: $(STAMP) ## ruff and mypy
 
 .PHONY: serve
 serve: $(STAMP) ## Fresh seeded stack for APP=django|fastapi behind Nginx; Ctrl-C stops it
-	$(PY) -m scripts.serve
+	@$(PY) -m scripts.serve
 
 .PHONY: bench
 bench: $(STAMP) ## Benchmark both apps on the same settings, then compare (the main command)
-	$(PY) -m scripts.bench django fastapi
+	@$(PY) -m scripts.bench django fastapi
 
 .PHONY: bench-django
 bench-django: $(STAMP) ## Benchmark Django through the ramp and write results/<ts>-django
-	$(PY) -m scripts.bench django
+	@$(PY) -m scripts.bench django
 
 .PHONY: bench-fastapi
 bench-fastapi: $(STAMP) ## Benchmark FastAPI through the ramp and write results/<ts>-fastapi
-	$(PY) -m scripts.bench fastapi
+	@$(PY) -m scripts.bench fastapi
 
 .PHONY: ui-django
 ui-django: $(STAMP) ## Django stack with the Locust web UI on 127.0.0.1:8089
-	$(PY) -m scripts.bench django --ui
+	@$(PY) -m scripts.bench django --ui
 
 .PHONY: ui-fastapi
 ui-fastapi: $(STAMP) ## FastAPI stack with the Locust web UI on 127.0.0.1:8089
-	$(PY) -m scripts.bench fastapi --ui
+	@$(PY) -m scripts.bench fastapi --ui
 
 .PHONY: report
 report: $(STAMP) ## Rebuild the README results and results/comparison.md from saved runs
 	$(PY) -m scripts.report
+
+.PHONY: docs
+docs: ## Regenerate the README settings table from infra/settings/
+	$(PYTHON) -m scripts.docs
+
+.PHONY: percentiles
+percentiles: $(STAMP) ## Recompute RUN=results/<run>'s figures from its raw samples; fails if summary.json differs
+	@test -n "$(RUN)" || { echo "usage: make percentiles RUN=results/<run folder>" >&2; exit 2; }
+	$(PY) -m scripts.percentiles $(RUN)
+
+.PHONY: prune-results
+prune-results: $(STAMP) ## List run folders README.md and results/*.md do not cite; DELETE=yes deletes them
+	$(PY) -m scripts.prune $(if $(filter yes,$(DELETE)),--delete)
 
 .PHONY: constraints
 constraints: ## Re-pin constraints.txt from a fresh install of the pyproject ranges

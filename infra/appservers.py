@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from infra.settings import Settings
+from infra.settings.declare import (
+    APP_SERVERS,
+    DJANGO_APPS,
+    EVERY_APP,
+    GUNICORN,
+    POOLED_APPS,
+)
+from infra.settings.kinds import redact
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,13 +34,15 @@ class AppSpec:
     summary: str
     # What GET /health names as the framework that answered.
     framework: str
+    # Reader tags of the settings table (infra/settings/) whose variables the app reads.
+    readers: tuple[str, ...]
     # Default workers = workers_per_core * ceil(cpus) + workers_extra.
     workers_per_core: int = 1
     workers_extra: int = 0
     # DJANGO_SETTINGS_MODULE for a Django project; None for the others.
     settings_module: str | None = None
     # gunicorn's worker class and threads per worker this app is measured with by default
-    # (GUNICORN_WORKER_CLASS / GUNICORN_THREADS override them).
+    # (GUNICORN_WORKER_CLASS / GUNICORN_THREADS other than `auto` override them).
     worker_class: Literal["sync", "gthread"] = "sync"
     threads: int = 1
 
@@ -50,6 +62,7 @@ APP_SPECS: dict[str, AppSpec] = {
             title="Django",
             summary="Django 5.2 + Django REST Framework, ORM, gunicorn sync workers",
             framework="django",
+            readers=(EVERY_APP, DJANGO_APPS),
             # gunicorn's own guidance for sync workers.
             workers_per_core=2,
             workers_extra=1,
@@ -62,6 +75,7 @@ APP_SPECS: dict[str, AppSpec] = {
             title="FastAPI",
             summary="FastAPI + pydantic, SQLAlchemy 2 async ORM on asyncpg, uvicorn",
             framework="fastapi",
+            readers=(EVERY_APP, POOLED_APPS),
         ),
         AppSpec(
             name="floor",
@@ -70,6 +84,7 @@ APP_SPECS: dict[str, AppSpec] = {
             title="Floor (no framework)",
             summary="a bare ASGI callable on asyncpg and orjson, uvicorn: the least Python can do",
             framework="none",
+            readers=(EVERY_APP, POOLED_APPS),
         ),
         AppSpec(
             name="django-tuned",
@@ -78,6 +93,7 @@ APP_SPECS: dict[str, AppSpec] = {
             title="Django (tuned)",
             summary="Django 5.2 without DRF or ORM: function views, SQL on Django's connection",
             framework="django",
+            readers=(EVERY_APP, DJANGO_APPS),
             workers_per_core=2,
             workers_extra=1,
             settings_module="django_tuned_app.settings",
@@ -92,10 +108,36 @@ APP_SPECS: dict[str, AppSpec] = {
             title="FastAPI (tuned)",
             summary="FastAPI + pydantic on raw asyncpg (no SQLAlchemy), uvicorn",
             framework="fastapi",
+            readers=(EVERY_APP, POOLED_APPS),
         ),
     )
 }
 APPS = tuple(APP_SPECS)
+# Reader tags of the settings table whose variables each app reads ...
+APP_READERS = {name: spec.readers for name, spec in APP_SPECS.items()}
+# ... and of the settings its server command reads.
+SERVER_READERS = {
+    name: (APP_SERVERS, GUNICORN) if spec.server == "gunicorn" else (APP_SERVERS,)
+    for name, spec in APP_SPECS.items()
+}
+
+
+def base_env() -> dict[str, str]:
+    """What every process the harness starts gets, instead of the caller's environment."""
+    bindir = Path(sys.executable).parent
+    return {
+        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def app_env(settings: Settings, app: str) -> dict[str, str]:
+    """The variables `app` reads, with the values in force (unset ones left out)."""
+    out: dict[str, str] = {}
+    for reader in APP_READERS[app]:
+        out.update(settings.env_for(reader))
+    return {name: value for name, value in out.items() if value}
 
 
 def default_workers(app: str, cpus: float) -> int:
@@ -107,18 +149,14 @@ def default_workers(app: str, cpus: float) -> int:
 
 @dataclass(frozen=True)
 class AppServerConfig:
-    """Everything that shapes the app server process."""
+    """Everything that shapes the app server process, its environment included."""
 
     app: str
     port: int
-    database_url: str
-    secret_key: str
     workers: int
+    # The app's own variables (infra/settings.py), DATABASE_URL and APP_SECRET_KEY included.
+    app_env: Mapping[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
-    conn_max_age: int = 60
-    pool_size: int = 10
-    max_overflow: int = 0
-    hash_iterations: int | None = None
     # None: the app's own default from its AppSpec.
     worker_class: str | None = None
     threads: int | None = None
@@ -126,12 +164,12 @@ class AppServerConfig:
     def __post_init__(self) -> None:
         if self.app not in APPS:
             raise ValueError(f"APP must be one of {', '.join(APPS)}, got {self.app!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
         if self.worker_class is None:
             object.__setattr__(self, "worker_class", self.spec.worker_class)
         if self.threads is None:
             object.__setattr__(self, "threads", self.spec.threads)
-        if self.workers < 1:
-            raise ValueError(f"workers must be >= 1, got {self.workers}")
 
     @property
     def spec(self) -> AppSpec:
@@ -166,15 +204,11 @@ class AppServerConfig:
             "5",
         ]
 
-    def env(self) -> dict[str, str]:
+    def server_env(self) -> dict[str, str]:
+        """Variables the server command itself reads (gunicorn.conf.py, Django's settings)."""
+        if self.spec.server != "gunicorn":
+            return {}
         env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "DATABASE_URL": self.database_url,
-            "APP_SECRET_KEY": self.secret_key,
-            "DJANGO_CONN_MAX_AGE": str(self.conn_max_age),
-            "DB_POOL_SIZE": str(self.pool_size),
-            "DB_MAX_OVERFLOW": str(self.max_overflow),
             "GUNICORN_BIND": f"{self.host}:{self.port}",
             "GUNICORN_WORKERS": str(self.workers),
             "GUNICORN_WORKER_CLASS": str(self.worker_class),
@@ -182,27 +216,40 @@ class AppServerConfig:
         }
         if self.spec.settings_module is not None:
             env["DJANGO_SETTINGS_MODULE"] = self.spec.settings_module
-        if self.hash_iterations is not None:
-            env["PASSWORD_HASH_ITERATIONS"] = str(self.hash_iterations)
         return env
+
+    def env(self) -> dict[str, str]:
+        """The whole environment: nothing is inherited from the caller, so meta.json can
+        record everything that shaped the app."""
+        return {**base_env(), **self.server_env(), **self.app_env}
 
     def connections_needed(self) -> int:
         """Upper bound of database connections all workers may open together."""
         if self.spec.server == "gunicorn":
             return self.workers * (self.threads or 1)
-        return self.workers * (self.pool_size + self.max_overflow)
+        pool = int(self.app_env.get("DB_POOL_SIZE", "10"))
+        return self.workers * (pool + int(self.app_env.get("DB_MAX_OVERFLOW", "0")))
 
     def describe(self) -> dict[str, object]:
         """The settings recorded in a run's metadata (no secrets)."""
         gunicorn = self.spec.server == "gunicorn"
+        shown = {
+            name: "***" if name == "APP_SECRET_KEY" else redact(value)
+            for name, value in sorted(self.app_env.items())
+        }
         return {
             "app": self.app,
             "command": " ".join(self.argv()),
             "workers": self.workers,
-            "conn_max_age": self.conn_max_age if gunicorn else None,
+            "conn_max_age": _int_or_none(self.app_env.get("DJANGO_CONN_MAX_AGE")),
             "worker_class": self.worker_class if gunicorn else "uvicorn (uvloop, httptools)",
             "threads": self.threads if gunicorn else None,
-            "pool_size": None if gunicorn else self.pool_size,
-            "max_overflow": None if gunicorn else self.max_overflow,
+            "pool_size": _int_or_none(self.app_env.get("DB_POOL_SIZE")),
+            "max_overflow": _int_or_none(self.app_env.get("DB_MAX_OVERFLOW")),
             "connections_needed": self.connections_needed(),
+            "env": {**self.server_env(), **shown},
         }
+
+
+def _int_or_none(text: str | None) -> int | None:
+    return None if text is None else int(text)

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from infra.settings.kinds import redact
+
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 TABLES = ("tb_order_item", "tb_order", "tb_product_item", "tb_product", "tb_auth_user")
 
@@ -23,15 +25,6 @@ def database_name(url: str) -> str:
     if not name:
         raise ValueError(f"database URL has no database name: {redact(url)}")
     return name
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, for logs and metadata."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def recreate_database(admin_url: str, dbname: str) -> str:

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-BENCH_PASSWORD = "bench-password"  # noqa: S105 - a published fixture, not a secret
+from infra.fixtures import BENCH_PASSWORD, bench_email
+
 DJANGO_DEFAULT_ITERATIONS = 1_000_000
 # Logging in is outside the measured flow, but its CPU is not: at Django's 1M rounds a login
 # costs ~0.6 s of the 1-CPU envelope, so a step adding 45 users would spend ~26 s of its
@@ -179,7 +180,7 @@ def seed(conninfo: str, opts: SeedOptions | None = None) -> dict[str, int]:
                 copy.write_row(row)
         with cur.copy("COPY tb_auth_user (email, password) FROM STDIN") as copy:
             for n in range(1, opts.users + 1):
-                copy.write_row((f"bench-{n}@example.com", password))
+                copy.write_row((bench_email(n), password))
         for table in ("tb_product", "tb_product_item"):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

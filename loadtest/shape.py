@@ -1,8 +1,9 @@
-"""`SteppedRamp`: Locust's load shape for the stepped user ramp (BENCH_RAMP).
+"""`SteppedRamp`: Locust's load shape for the stepped user ramp (RAMP).
 
 Locust instantiates every shape class of the locustfile at import time, in every process,
-but only ticks the one in the master (or the only) process; so the journal is opened lazily
-on the first tick, and a fresh schedule starts with each test (the web UI may run several).
+but only ticks the one in the master (or the only) process; so settings and the journal are
+taken on the first tick, from the options Locust parsed, and a fresh schedule starts with
+each test (the web UI may run several).
 """
 
 from __future__ import annotations
@@ -14,26 +15,25 @@ from typing import Any
 from locust import LoadTestShape
 from locust.runners import Runner
 
+from loadtest.options import LoadRun, from_options
 from loadtest.ramp import StepJournal, StepSchedule, Totals
-from loadtest.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
 
 class SteppedRamp(LoadTestShape):
-    """Hold each BENCH_RAMP step for BENCH_STEP_SECONDS; 'auto' grows until the SLO breaks."""
+    """Hold each RAMP step for STEP_SECONDS; 'auto' grows until the SLO breaks."""
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._settings = current_settings()
         self._schedule: StepSchedule | None = None
-        self._journal = StepJournal(self._settings.samples_dir / "steps.jsonl")
+        self._journal: StepJournal | None = None
         self._stop_hooked = False
 
     def tick(self) -> tuple[int, float] | None:
         if self._schedule is None:
             self._begin()
-        assert self._schedule is not None
+        assert self._schedule is not None and self._journal is not None
         schedule = self._schedule
         index_before = schedule.index
         run_time = self.get_run_time()  # type: ignore[no-untyped-call]
@@ -52,23 +52,27 @@ class SteppedRamp(LoadTestShape):
         return result
 
     def _begin(self) -> None:
-        self._schedule = StepSchedule(self._settings)
+        environment = self._runner().environment
+        run: LoadRun = from_options(environment.parsed_options)
+        settings = run.settings
+        self._schedule = StepSchedule(settings)
+        self._journal = StepJournal(run.samples_dir / "steps.jsonl")
         if not self._stop_hooked:
             # Closes the last step when the test ends early (web UI stop, Ctrl-C, --run-time).
-            events = self._runner().environment.events
-            events.test_stop.add_listener(self._on_test_stop)  # type: ignore[no-untyped-call]
+            environment.events.test_stop.add_listener(self._on_test_stop)  # type: ignore[no-untyped-call]
             self._stop_hooked = True
         logger.info(
             "stepped ramp %s: %gs steps, %gs settle, %g users/s, journal %s",
-            self._settings.ramp,
-            self._settings.step_seconds,
-            self._settings.settle_seconds,
-            self._settings.spawn_rate,
+            settings.ramp,
+            settings.step_seconds,
+            settings.settle,
+            settings.spawn_rate,
             self._journal.path,
         )
 
     def _on_test_stop(self, **_kwargs: Any) -> None:
-        self._journal.close(at=time.time())
+        if self._journal is not None:
+            self._journal.close(at=time.time())
         self._schedule = None
 
     def _runner(self) -> Runner:

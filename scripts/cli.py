@@ -9,9 +9,9 @@ from types import FrameType
 
 import psycopg
 
-from infra.envvars import ConfigError
 from infra.ports import PortInUseError
 from infra.procs import ProcessFailedError
+from infra.settings.kinds import ConfigError
 
 EXPECTED_ERRORS = (
     psycopg.Error,

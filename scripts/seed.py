@@ -10,8 +10,9 @@ import sys
 import time
 from dataclasses import fields
 
-from infra.database import apply_schema, redact
+from infra.database import apply_schema
 from infra.seed import SeedOptions, seed
+from infra.settings.kinds import redact
 from scripts.cli import run
 
 

@@ -1,4 +1,4 @@
-"""`make serve APP=django|fastapi`: a fresh seeded stack in the foreground until Ctrl-C.
+"""`make serve APP=<app>`: a fresh seeded stack in the foreground until Ctrl-C.
 
 Prints exactly two lines on stdout when ready (BASE_URL through Nginx, DATABASE_URL); all
 progress goes to stderr.
@@ -6,17 +6,17 @@ progress goes to stderr.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
 from infra.config import stack_settings
+from infra.settings import Settings
 from infra.stack import Stack
 from scripts.cli import run
 
 
 def main() -> int:
-    settings = stack_settings(os.environ)
+    settings = stack_settings(Settings.from_env())
     print(
         f"starting {settings.app}: PostgreSQL, schema, seed, app server, nginx ...", file=sys.stderr
     )

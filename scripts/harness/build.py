@@ -10,6 +10,7 @@ from typing import Any
 from scripts.harness import charts
 from scripts.harness.compare import ensure_comparable, method_differences
 from scripts.harness.errors import HarnessError
+from scripts.harness.failure import failure_reason
 from scripts.harness.knee import find_knee
 from scripts.harness.markdown import RunView, run_markdown, side_by_side
 from scripts.harness.meta import (
@@ -69,8 +70,12 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
 
 
 def build_single_run_report(run_dir: Path) -> Summary:
-    """Write summary.json, steps.csv, summary.md and the three charts into an incomplete run."""
+    """Write summary.json, steps.csv, summary.md and the three charts into an incomplete run.
+
+    A run that measured nothing but errors is reported with its `failure` set.
+    """
     summary, timeline = analyze_run(run_dir)
+    summary["failure"] = failure_reason(summary)
     meta = load_meta(run_dir)
     write_run_file(run_dir, "summary.json", dumps(summary))
     write_run_file(run_dir, "steps.csv", steps_csv(summary))

@@ -79,3 +79,24 @@ def machine() -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "arch": platform.machine(),
     }
+
+
+def machine_state(seconds: float = 1.0) -> dict[str, Any]:
+    """How busy the machine is just before a run: load, frequency, and CPU time stolen by a
+    hypervisor (Linux reports it; elsewhere None), sampled over `seconds`."""
+    before = psutil.cpu_times()
+    busy = psutil.cpu_percent(interval=seconds)
+    after = psutil.cpu_times()
+    total = sum(after) - sum(before)
+    steal = getattr(after, "steal", None)
+    steal_pct = None
+    if steal is not None and total > 0:
+        steal_pct = round(100 * (steal - getattr(before, "steal", 0.0)) / total, 2)
+    freq = psutil.cpu_freq()
+    return {
+        "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "cpu_busy_pct": busy,
+        "steal_pct": steal_pct,
+        "cpu_mhz": round(freq.current) if freq is not None else None,
+        "cpu_mhz_max": round(freq.max) if freq is not None and freq.max else None,
+    }

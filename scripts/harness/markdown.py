@@ -42,10 +42,12 @@ def knee_sentence(summary: Summary) -> str:
     """The knee in one sentence: where the average and the p95 broke the SLO, and peak RPS."""
     slo = f"{summary['slo_ms']:g} ms"
     knee = summary["knee"]
+    top = max((s["users"] for s in summary["steps"] if s["valid"]), default=None)
+    if top is None:
+        return "No step was valid, so nothing can be said about the SLO."
     if knee["avg_users"] is None and knee["p95_users"] is None:
-        top = max((s["users"] for s in summary["steps"] if s["valid"]), default=None)
         sentence = f"the average and the p95 stayed within {slo} at every valid step" + (
-            f" (up to {top} users)" if top is not None else " (there were none)"
+            f" (up to {top} users)"
         )
     else:
         sentence = _first_over("average", knee["avg_users"], slo)
@@ -73,9 +75,15 @@ def _first_over(figure: str, users: int | None, limit: str) -> str:
 def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
     """summary.md of one run."""
     variant = f" ({summary['variant']})" if summary["variant"] else ""
+    failed = summary.get("failure")
     lines = [
         f"# {summary['app']}{variant}: run {summary['run']}",
         "",
+        *(
+            [f"**FAILED RUN: {failed}.** Not a result: `make report` never uses it.", ""]
+            if failed
+            else []
+        ),
         settings_sentence(summary),
         "",
         f"**Knee:** {knee_sentence(summary)}",

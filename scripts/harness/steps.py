@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loadtest.ramp import steady_start
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures, figures_by_name, figures_of
 from scripts.harness.resources import ResourceWindow, Series, resource_window
@@ -94,10 +95,14 @@ def steady_windows(
     windows = []
     previous_users = 0
     for step in steps:
-        ramp = abs(step.users - previous_users) / spawn_rate
-        windows.append(
-            Window(start=min(step.start + ramp + settle_seconds, step.end), end=step.end)
+        start = steady_start(
+            step_start=step.start,
+            users_before=previous_users,
+            users=step.users,
+            spawn_rate=spawn_rate,
+            settle_seconds=settle_seconds,
         )
+        windows.append(Window(start=min(start, step.end), end=step.end))
         previous_users = step.users
     return windows
 

@@ -91,6 +91,7 @@ class Summary(TypedDict):
     login: LoginRow
     invariants: dict[str, Any]
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
+    failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
 
 
 STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
@@ -193,6 +194,7 @@ def build_summary(
         },
         "invariants": invariants,
         "complete": bool(recorded) if planned_ramp is None else recorded == list(planned_ramp),
+        "failure": None,
     }
 
 
@@ -215,6 +217,7 @@ def dumps(summary: Summary) -> str:
 def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
+    obj.setdefault("failure", None)  # summaries written before runs could fail
     missing = [k for k in Summary.__annotations__ if k not in obj]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")

@@ -12,10 +12,11 @@ import httpx
 import psycopg
 import pytest
 
-from infra.appservers import APP_SPECS, APPS
+from infra.appservers import APPS, app_env
 from infra.database import recreate_database, truncate_tables
 from infra.ports import free_port
 from infra.seed import SeedOptions, seed
+from infra.settings import Settings
 from infra.stack import Stack, StackSettings
 
 # Small and cheap: registering and logging in stay fast with few PBKDF2 rounds.
@@ -49,7 +50,9 @@ def secret_key() -> str:
 
 def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: Path) -> Stack:
     """A stack (not started) for `name` on an existing database: schema, small seed, app, Nginx."""
-    spec = APP_SPECS[name]
+    app_settings = Settings.from_env(
+        {"PASSWORD_HASH_ITERATIONS": str(TEST_HASH_ITERATIONS), "APP_SECRET_KEY": secret_key}
+    )
     settings = StackSettings(
         app=name,
         nginx_port=free_port(),
@@ -57,11 +60,8 @@ def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: P
         run_dir=run_dir,
         database_url=database_url,
         seed=TEST_SEED,
-        hash_iterations=TEST_HASH_ITERATIONS,
-        secret_key=secret_key,
-        # Each app as the benchmark serves it by default.
-        gunicorn_worker_class=spec.worker_class,
-        gunicorn_threads=spec.threads,
+        # Each app as the benchmark serves it by default (workers, gunicorn class, threads).
+        app_env=app_env(app_settings, name),
     )
     return Stack(settings)
 

@@ -38,7 +38,6 @@ RUN_FILES = (
     "summary.json",
     "summary.md",
     "steps.csv",
-    "locust.html",
     "latency.png",
     "rps.png",
     "timeline.png",
@@ -114,6 +113,20 @@ def _check_run(run_dir: Path, app: str) -> None:
         assert step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"] <= step["max_ms"]
     assert summary["invariants"]["ok"] is True
     assert set(summary["knee"]) >= {"avg_users", "p95_users"}
+
+    # Sealed: samples gzipped, and the figures recompute from them identically.
+    assert list((run_dir / "raw").glob("samples-*.csv.gz"))
+    assert not list((run_dir / "raw").glob("samples-*.csv"))
+    recheck = subprocess.run(
+        ["make", "-s", "percentiles", f"RUN={run_dir}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert recheck.returncode == 0, recheck.stdout + recheck.stderr
+    assert "figures equal summary.json" in recheck.stdout
 
 
 def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path: Path) -> None:

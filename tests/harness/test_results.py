@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,6 +11,7 @@ from scripts.harness.errors import HarnessError
 from scripts.harness.results import (
     INCOMPLETE,
     atomic_write,
+    compress_raw,
     create_run_dir,
     is_complete,
     mark_complete,
@@ -17,6 +19,7 @@ from scripts.harness.results import (
     write_run_file,
     write_run_json,
 )
+from scripts.harness.samples import Sample, load_samples
 
 WHEN = datetime(2026, 11, 25, 16, 58, 50, tzinfo=UTC)
 
@@ -111,3 +114,58 @@ def test_a_run_whose_meta_was_not_marked_complete_is_skipped(tmp_path: Path) -> 
     run_dir = new_run(tmp_path, "django", 0, complete=False)
     (run_dir / INCOMPLETE).unlink()  # marker gone but meta.json never said complete
     assert newest_complete_run(tmp_path, "django") is None
+
+
+def test_sealing_gzips_the_bulky_raw_files_and_keeps_the_rest(tmp_path: Path) -> None:
+    run_dir = create_run_dir(tmp_path, "django", now=WHEN)
+    write_run_json(run_dir, "meta.json", {"app": "django", "complete": False})
+    raw = run_dir / "raw"
+    contents = {
+        "samples-11.csv": "t,name,method,ms,ok,bytes\n1.5,/products,GET,3.25,1,10\n",
+        "samples-12.csv": "t,name,method,ms,ok,bytes\n",
+        "locust_stats_history.csv": "Timestamp,User Count\n1,2\n",
+        "locust.out": "a Locust console line\n",
+        "locust_stats.csv": "Type,Name\n",
+        "resources.csv": "t,group,pid_count,cpu_pct,rss_mb\n",
+        "steps.jsonl": "{}\n",
+    }
+    for name, text in contents.items():
+        (raw / name).write_text(text)
+
+    mark_complete(run_dir)
+
+    packed = {"samples-11.csv", "samples-12.csv", "locust_stats_history.csv", "locust.out"}
+    assert sorted(p.name for p in raw.iterdir()) == sorted(
+        f"{name}.gz" if name in packed else name for name in contents
+    )
+    for name, text in contents.items():
+        if name in packed:
+            assert gzip.decompress((raw / f"{name}.gz").read_bytes()).decode() == text
+        else:
+            assert (raw / name).read_text() == text
+    assert load_samples(raw) == [
+        Sample(t=1.5, name="/products", method="GET", ms=3.25, ok=True, bytes=10)
+    ]
+    assert is_complete(run_dir)
+
+
+def test_a_sealed_run_cannot_be_sealed_again(tmp_path: Path) -> None:
+    run_dir = new_run(tmp_path, "django", 0)
+    (run_dir / "raw" / "samples-1.csv").write_text("late\n")
+    with pytest.raises(HarnessError, match="cannot be sealed again"):
+        mark_complete(run_dir)
+    assert (run_dir / "raw" / "samples-1.csv").read_text() == "late\n"
+
+
+def test_a_seal_interrupted_after_compressing_can_be_redone(tmp_path: Path) -> None:
+    run_dir = create_run_dir(tmp_path, "fastapi", now=WHEN)
+    write_run_json(run_dir, "meta.json", {"app": "fastapi", "complete": False})
+    sample = "t,name,method,ms,ok,bytes\n2.0,/orders,POST,9.5,0,20\n"
+    (run_dir / "raw" / "samples-3.csv").write_text(sample)
+    compress_raw(run_dir)
+    (run_dir / "raw" / "samples-3.csv").write_text(sample)  # as if the unlink never happened
+
+    mark_complete(run_dir)
+
+    assert [p.name for p in (run_dir / "raw").iterdir()] == ["samples-3.csv.gz"]
+    assert gzip.decompress((run_dir / "raw" / "samples-3.csv.gz").read_bytes()).decode() == sample

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from infra.appservers import APP_SPECS, APPS, REPO, AppServerConfig, default_workers
+from infra.appservers import (
+    APP_READERS,
+    APP_SPECS,
+    APPS,
+    REPO,
+    AppServerConfig,
+    default_workers,
+)
+from infra.settings.declare import DJANGO_APPS, POOLED_APPS
 
 
 def _config(app: str, **changes: object) -> AppServerConfig:
     settings: dict[str, object] = {
         "app": app,
         "port": 8001,
-        "database_url": "postgresql://bench@127.0.0.1/bench",
-        "secret_key": "x" * 48,
         "workers": 2,
+        "app_env": {"DATABASE_URL": "postgresql://bench@127.0.0.1/bench", "DB_POOL_SIZE": "3"},
     }
     return AppServerConfig(**(settings | changes))  # type: ignore[arg-type]
 
@@ -63,6 +70,17 @@ def test_argv_runs_the_apps_own_server_and_target(app: str) -> None:
 def test_django_projects_get_their_own_settings_module(app: str) -> None:
     env = _config(app).env()
     assert env.get("DJANGO_SETTINGS_MODULE") == APP_SPECS[app].settings_module
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_each_app_reads_its_servers_settings(app: str) -> None:
+    expected = DJANGO_APPS if APP_SPECS[app].server == "gunicorn" else POOLED_APPS
+    assert expected in APP_READERS[app]
+
+
+@pytest.mark.parametrize(("app", "needed"), [("django", 2), ("floor", 6), ("fastapi-tuned", 6)])
+def test_connections_needed(app: str, needed: int) -> None:
+    assert _config(app).connections_needed() == needed
 
 
 def test_gunicorn_defaults_come_from_the_spec_unless_given() -> None:

@@ -9,7 +9,8 @@ import psycopg
 import pytest
 
 from infra.database import apply_schema, recreate_database
-from infra.seed import BENCH_PASSWORD, SeedOptions, django_pbkdf2_hash, seed
+from infra.fixtures import BENCH_PASSWORD
+from infra.seed import SeedOptions, django_pbkdf2_hash, seed
 
 OPTS = SeedOptions(
     products=60, hidden_products=4, unpriced_products=3, users=25, hash_iterations=10

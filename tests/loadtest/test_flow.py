@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
+from infra.fixtures import bench_email
 from loadtest.flow import (
     BodyError,
     ItemStock,
     ProductSummary,
-    bench_email,
     bench_user_number,
     order_number,
     parse_login,

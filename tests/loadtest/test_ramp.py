@@ -5,14 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from infra.settings import Settings
 from loadtest.ramp import Decision, StepJournal, StepSchedule, Totals, decide_next_step
-from loadtest.settings import AutoRamp, LoadSettings, load_settings
-
-AUTO = AutoRamp(start=40, max_users=2000, max_steps=12)
 
 
-def settings(**env: str) -> LoadSettings:
-    return load_settings({f"BENCH_{k.upper()}": v for k, v in env.items()})
+def settings(**env: str) -> Settings:
+    return Settings.from_env({k.upper(): v for k, v in env.items()})
 
 
 def steady(requests: int, avg_ms: float, failures: int = 0) -> Totals:
@@ -103,7 +101,8 @@ class TestDecision:
             users=users,
             steps_done=steps_done,
             steady=totals or steady(1000, 50),
-            ramp=AUTO,
+            max_users=2000,
+            max_steps=12,
             slo_ms=100,
             max_change=max_change,
         )
@@ -129,7 +128,7 @@ class TestDecision:
         assert self.decide(1800).next_users == 2000
         assert self.decide(2000).next_users is None
         assert self.decide(steps_done=11).next_users == 60
-        assert "BENCH_AUTO_MAX_STEPS=12" in self.decide(steps_done=12).reason
+        assert "AUTO_MAX_STEPS=12" in self.decide(steps_done=12).reason
         assert self.decide(400, max_change=150).next_users == 550
 
 

@@ -1,0 +1,89 @@
+"""The tracked results stay small: a budget per run folder and for results/ as a whole.
+
+Measured: the sum of the sizes of the files `git ls-files results/` lists (read from the
+working tree). Tracked files, because the budget guards what every clone carries; runs a
+person makes locally and does not commit must not fail the suite. Their compressed files
+(gzip samples, PNG charts) are already about the size git stores, so this also tracks how
+much each run adds to the repository's packed size.
+
+The five committed runs (five 60 s steps each, 28 000-48 000 requests) measured 0.66-0.89 MB
+sealed, the largest being the auto ramp up to 234 req/s; about half of a run is its gzipped
+samples, a quarter its timeline chart. RUN_BUDGET leaves room for longer ramps;
+TOTAL_BUDGET for the planned repeated trials (three runs per app and configuration: five
+apps with the default and the auto ramp, plus Django's CONN_MAX_AGE=0, about 33 runs at
+~0.8 MB) and the comparison pages and charts. Past it, `make prune-results` removes the
+runs no report cites (they stay in git history).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+from scripts.harness.prune import RUN_FOLDER
+
+REPO = Path(__file__).resolve().parents[2]
+MB = 1_000_000
+RUN_BUDGET = int(1.5 * MB)
+TOTAL_BUDGET = 30 * MB
+
+
+def tracked_results() -> dict[str, int]:
+    """Size of every tracked file under results/ that exists in the working tree."""
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "--", "results"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    sizes = {}
+    for name in filter(None, listed.split("\0")):
+        path = REPO / name
+        if path.is_file():  # a tracked file deleted by `make prune-results` no longer counts
+            sizes[name] = path.stat().st_size
+    return sizes
+
+
+def per_run(sizes: dict[str, int]) -> dict[str, int]:
+    runs: dict[str, int] = defaultdict(int)
+    for name, size in sizes.items():
+        parts = Path(name).parts
+        if len(parts) > 2 and RUN_FOLDER.fullmatch(parts[1]):
+            runs[parts[1]] += size
+    return dict(runs)
+
+
+def test_tracked_results_stay_under_the_total_budget() -> None:
+    sizes = tracked_results()
+    assert per_run(sizes), "no tracked run folder under results/"
+    total = sum(sizes.values())
+    assert total <= TOTAL_BUDGET, (
+        f"tracked results/ holds {total / MB:.1f} MB, over the {TOTAL_BUDGET / MB:g} MB "
+        "budget: `make prune-results` lists the runs no report cites"
+    )
+
+
+def test_every_tracked_run_stays_under_the_per_run_budget() -> None:
+    over = {
+        run: f"{size / MB:.2f} MB"
+        for run, size in per_run(tracked_results()).items()
+        if size > RUN_BUDGET
+    }
+    assert over == {}, f"runs over the {RUN_BUDGET / MB:g} MB per-run budget"
+
+
+def test_tracked_runs_are_sealed_with_compressed_samples_and_no_locust_html() -> None:
+    names = [Path(name) for name in tracked_results()]
+    runs = {name.parts[1] for name in names if len(name.parts) > 2}
+    unsealed = [
+        str(name)
+        for name in names
+        if name.name == "locust.html"
+        or name.name == "INCOMPLETE"
+        or (name.name.startswith("samples-") and name.suffix == ".csv")
+    ]
+    assert unsealed == []
+    with_samples = {n.parts[1] for n in names if n.name.startswith("samples-")}
+    assert with_samples == runs, "every tracked run keeps its raw samples"
