@@ -1,15 +1,13 @@
-"""API errors: one exception class per contract error code, rendered as the JSON envelope."""
+"""The contract's error catalogue: one exception class per error code, and the JSON envelope.
+
+Shared by copy: this file is byte-identical in every app folder (tests/contract/test_twins.py),
+so it imports only the standard library. Each app's handlers.py renders these with its framework.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions as drf
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 
 class ApiError(Exception):
@@ -18,6 +16,7 @@ class ApiError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     default_message: ClassVar[str] = "Internal server error."
+    headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None):
         self.message = message or self.default_message
@@ -35,6 +34,7 @@ class UnauthorizedError(ApiError):
     status = 401
     code = "unauthorized"
     default_message = "Authentication required."
+    headers = {"WWW-Authenticate": "Bearer"}
 
 
 class InvalidCredentialsError(ApiError):
@@ -101,75 +101,3 @@ def error_body(error: ApiError) -> dict[str, Any]:
     if error.fields:
         detail["fields"] = error.fields
     return {"error": detail}
-
-
-def error_page(error: ApiError) -> JsonResponse:
-    """Return the JSON response for an error raised outside DRF's views."""
-    return JsonResponse(
-        error_body(error), status=error.status, json_dumps_params={"separators": (",", ":")}
-    )
-
-
-def validation_fields(detail: Any, prefix: str = "") -> dict[str, str]:
-    """Flatten DRF errors to {"items.0.quantity": message}, first message per field."""
-    if isinstance(detail, Mapping):
-        fields: dict[str, str] = {}
-        for key, value in detail.items():
-            name = "" if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
-            fields.update(validation_fields(value, ".".join(filter(None, (prefix, name)))))
-        return fields
-    if isinstance(detail, list) and all(isinstance(message, str) for message in detail):
-        return {prefix: str(detail[0])} if detail else {}
-    if isinstance(detail, list):
-        fields = {}
-        for index, value in enumerate(detail):
-            fields.update(validation_fields(value, ".".join(filter(None, (prefix, str(index))))))
-        return fields
-    return {prefix: str(detail)}
-
-
-def api_error_from(exc: Exception) -> ApiError | None:
-    """Return the contract's error for an exception raised in a view, or None for a 500."""
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, OperationalError | InterfaceError):
-        # psycopg maps SQLSTATE classes 08 (connection), 53 (resources) and 57 (operator
-        # intervention: statement timeout, shutdown) to OperationalError.
-        return UnavailableError()
-    if isinstance(exc, drf.ValidationError):
-        return ValidationError(fields=validation_fields(exc.detail) or None)
-    if isinstance(exc, drf.ParseError):
-        return ValidationError(str(exc.detail))
-    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
-        return UnauthorizedError()
-    if isinstance(exc, drf.NotFound | Http404):
-        return NotFoundError()
-    if isinstance(exc, drf.MethodNotAllowed):
-        return MethodNotAllowedError()
-    if isinstance(exc, drf.UnsupportedMediaType):
-        return UnsupportedMediaTypeError()
-    return None
-
-
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: answer every known error in the envelope; None means a 500."""
-    error = api_error_from(exc)
-    if error is None:
-        return None
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthorizedError) else None
-    return Response(error_body(error), status=error.status, headers=headers)
-
-
-def bad_request_page(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """Django's handler400 (a suspicious request), in the envelope."""
-    return error_page(ValidationError())
-
-
-def not_found_page(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """Django's handler404 (no route matched), in the envelope."""
-    return error_page(NotFoundError())
-
-
-def server_error_page(request: HttpRequest) -> JsonResponse:
-    """Django's handler500 (an unexpected exception), in the envelope."""
-    return error_page(InternalError())

@@ -1,10 +1,11 @@
-"""Request body limit as a WSGI wrapper, and DRF's JSON-only parsing and negotiation."""
+"""Requests refused before routing (a WSGI wrapper), and DRF's JSON-only parsing and negotiation."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from django.utils.http import parse_header_parameters
@@ -14,15 +15,18 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
-from django_app.errors import PayloadTooLargeError, error_body
-
-MAX_BODY_BYTES = 65536
+from django_app.errors import ApiError, PayloadTooLargeError, ValidationError, error_body
+from django_app.rules import MALFORMED_BODY_MESSAGE, MAX_BODY_BYTES, request_refusal
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
-class BodyLimitMiddleware:
-    """Answer 413 for a declared Content-Length over the limit; count chunked bodies as read."""
+class RequestGuardMiddleware:
+    """Answer 400 for an unknown method or HTTP version, 413 for a body over the limit.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it is read,
+    so a body that is too large is never buffered whole.
+    """
 
     # A WSGI wrapper rather than Django middleware: Django's request reads exactly
     # CONTENT_LENGTH bytes, so a chunked body must be measured and re-framed before the
@@ -34,6 +38,17 @@ class BodyLimitMiddleware:
         self.max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        refused = request_refusal(
+            method=environ["REQUEST_METHOD"],
+            http_version=environ["SERVER_PROTOCOL"].removeprefix("HTTP/"),
+            # gunicorn's undecoded request target (WSGI itself has none).
+            target=environ.get("RAW_URI", ""),
+            path=environ.get("PATH_INFO", ""),
+            transfer_encoding=environ.get("HTTP_TRANSFER_ENCODING"),
+            content_length=environ.get("CONTENT_LENGTH"),
+        )
+        if refused is not None:
+            return self._refuse(start_response, ValidationError(refused))
         content_type = environ.get("CONTENT_TYPE", "")
         if ";" in content_type:
             try:
@@ -44,14 +59,30 @@ class BodyLimitMiddleware:
         declared = environ.get("CONTENT_LENGTH")
         if declared:
             if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
-                return self._too_large(start_response)
+                return self._refuse(start_response, PayloadTooLargeError())
         elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            body = self._read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
+            try:
+                body = self._read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
+            except OSError:
+                # gunicorn's errors for bad chunk framing, or for a client gone mid-body.
+                return self._refuse(start_response, ValidationError(MALFORMED_BODY_MESSAGE))
             if len(body) > self.max_body_bytes:
-                return self._too_large(start_response)
+                return self._refuse(start_response, PayloadTooLargeError())
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-        return self.app(environ, start_response)
+        response = self.app(environ, start_response)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            # gunicorn sends whatever body the app returns, even to HEAD, which has none
+            # (RFC 9110 9.3.2); uvicorn drops it itself.
+            return self._without_body(response)
+        return response
+
+    @staticmethod
+    def _without_body(response: Iterable[bytes]) -> list[bytes]:
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
+        return []
 
     @staticmethod
     def _read_at_most(stream: Any, limit: int) -> bytes:
@@ -66,11 +97,10 @@ class BodyLimitMiddleware:
         return bytes(body)
 
     @staticmethod
-    def _too_large(start_response: Any) -> list[bytes]:
-        error = PayloadTooLargeError()
+    def _refuse(start_response: Any, error: ApiError) -> list[bytes]:
         payload = json.dumps(error_body(error), separators=(",", ":")).encode()
         start_response(
-            "413 Payload Too Large",
+            f"{error.status} {HTTPStatus(error.status).phrase}",
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
         return [payload]

@@ -8,7 +8,20 @@ from typing import Any
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
-from django_app.rules import EMAIL_RE, MAX_BIGINT, ORDER_NUMBER_RE
+from django_app.rules import (
+    EMAIL_MESSAGE,
+    EMAIL_RE,
+    MAX_BIGINT,
+    ORDER_ITEMS_MAX,
+    ORDER_ITEMS_MIN,
+    ORDER_NUMBER_MESSAGE,
+    ORDER_NUMBER_RE,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    QUANTITY_MAX,
+    QUANTITY_MIN,
+    UNIQUE_ITEMS_MESSAGE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +74,11 @@ class StrictCharField(serializers.CharField):
 
 class CredentialsIn(serializers.Serializer[Any]):
     email = StrictCharField()
-    password = StrictCharField(min_length=8, max_length=128)
+    password = StrictCharField(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
 
     def validate_email(self, value: str) -> str:
         if EMAIL_RE.match(value) is None:
-            raise serializers.ValidationError("Enter a valid email address.")
+            raise serializers.ValidationError(EMAIL_MESSAGE)
         return value.lower()
 
     def to_internal_value(self, data: Any) -> Credentials:
@@ -74,7 +87,7 @@ class CredentialsIn(serializers.Serializer[Any]):
 
 class OrderItemIn(serializers.Serializer[Any]):
     item_id = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
-    quantity = StrictIntegerField(min_value=1, max_value=1000)
+    quantity = StrictIntegerField(min_value=QUANTITY_MIN, max_value=QUANTITY_MAX)
 
     def to_internal_value(self, data: Any) -> OrderItemRequest:
         return OrderItemRequest(**super().to_internal_value(data))
@@ -84,18 +97,18 @@ class OrderIn(serializers.Serializer[Any]):
     order_number = StrictCharField()
     product_id = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
     # DRF hands min_length/max_length to the ListSerializer; the stubs do not know that yet.
-    items = OrderItemIn(many=True, min_length=1, max_length=20)  # type: ignore[call-arg]
+    items = OrderItemIn(  # type: ignore[call-arg]
+        many=True, min_length=ORDER_ITEMS_MIN, max_length=ORDER_ITEMS_MAX
+    )
 
     def validate_order_number(self, value: str) -> str:
         if ORDER_NUMBER_RE.match(value) is None:
-            raise serializers.ValidationError(
-                "Use 1 to 100 characters from A-Z, a-z, 0-9, '_' and '-'."
-            )
+            raise serializers.ValidationError(ORDER_NUMBER_MESSAGE)
         return value
 
     def validate_items(self, value: list[OrderItemRequest]) -> list[OrderItemRequest]:
         if len({item.item_id for item in value}) != len(value):
-            raise serializers.ValidationError("Each item_id may appear only once.")
+            raise serializers.ValidationError(UNIQUE_ITEMS_MESSAGE)
         return value
 
     def to_internal_value(self, data: Any) -> OrderRequest:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 
+from django_app.data import AuthData, OrderData, OrderItemData, UserData
 from django_app.errors import (
     DuplicateOrderNumberError,
     EmailTakenError,
@@ -16,25 +16,12 @@ from django_app.errors import (
     ValidationError,
 )
 from django_app.models import Order, OrderItem, Product, ProductItem, User
+from django_app.rules import ORDER_STATUS_COMPLETED
 from django_app.schemas import OrderRequest
 from django_app.security import password_hash, password_verify, token_issue
-from django_app.selectors import (
-    OrderData,
-    OrderItemData,
-    UserData,
-    order_get_by_number,
-    order_items,
-    user_get_by_email,
-)
+from django_app.selectors import order_get_by_number, order_items, user_get_by_email
 
-ORDER_STATUS_COMPLETED = "COMPLETED"
 UNIQUE_VIOLATION = "23505"
-
-
-@dataclass(frozen=True, slots=True)
-class AuthData:
-    token: str
-    user: UserData
 
 
 def user_register(*, email: str, password: str) -> AuthData:
@@ -55,7 +42,8 @@ def user_login(*, email: str, password: str) -> AuthData:
     """Check an email and password and return a token; unknown email and wrong password alike."""
     user = user_get_by_email(email=email)
     if user is None:
-        # Spend the same hashing time as a real check, so timing does not reveal the email.
+        # Spend the configured rounds, as a failed check of a known email does (password_verify
+        # pads it), so the time taken does not tell which emails exist.
         password_hash(password=password)
         raise InvalidCredentialsError()
     valid = password_verify(password=password, encoded=user.password)
@@ -132,7 +120,8 @@ def _order_insert(*, user_id: int, payload: OrderRequest) -> OrderData:
         status=ORDER_STATUS_COMPLETED,
         total_price=total_price,
     )
-    # One multi-row INSERT ... RETURNING id; Django sets each object's pk in VALUES order.
+    # One multi-row INSERT ... RETURNING id; PostgreSQL returns the rows in VALUES order
+    # (tests/contract/test_orders.py checks it), and bulk_create sets each object's pk so.
     lines = OrderItem.objects.bulk_create(
         OrderItem(order_id=order.pk, item_id=row.id, quantity=quantities[row.id], price=row.price)
         for row in locked

@@ -73,7 +73,8 @@ WSGI_APPLICATION = "django_app.wsgi.application"
 
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's PostgreSQL backend with every wait for an answer bounded (django_app/db).
+        "ENGINE": "django_app.db",
         **_database_from_url(_env_required("DATABASE_URL")),
         "CONN_MAX_AGE": CONN_MAX_AGE,
         "CONN_HEALTH_CHECKS": False,
@@ -105,7 +106,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "django_app.errors.exception_handler",
+    "EXCEPTION_HANDLER": "django_app.handlers.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
 }
 

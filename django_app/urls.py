@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from django_app import errors, views
+from django_app import handlers, views
 
 urlpatterns = [
     path("health", views.HealthView.as_view()),
@@ -16,6 +16,6 @@ urlpatterns = [
     path("orders/<str:pk>", views.OrderDetailView.as_view()),
 ]
 
-handler400 = errors.bad_request_page
-handler404 = errors.not_found_page
-handler500 = errors.server_error_page
+handler400 = handlers.bad_request_page
+handler404 = handlers.not_found_page
+handler500 = handlers.server_error_page

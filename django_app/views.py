@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.http import UnreadablePostError
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -14,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from django_app import selectors, services
+from django_app.data import UserData
 from django_app.errors import NotFoundError, UnsupportedMediaTypeError, ValidationError
-from django_app.rules import MAX_BIGINT, parse_pk, parse_query_int
+from django_app.rules import BODY_CUT_OFF_MESSAGE, parse_page, parse_pk
 from django_app.schemas import (
     AuthOut,
     Credentials,
@@ -32,7 +34,7 @@ FRAMEWORK = "django"
 
 
 class BearerAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[selectors.UserData, None]:
+    def authenticate(self, request: Request) -> tuple[UserData, None]:
         """Return the active user named by the request's bearer token, or answer 401."""
         authorization = request.headers.get("Authorization")
         if authorization is None:
@@ -51,10 +53,10 @@ class BearerAuthentication(BaseAuthentication):
         return "Bearer"
 
 
-def current_user(request: Request) -> selectors.UserData:
+def current_user(request: Request) -> UserData:
     """Return the user BearerAuthentication attached to the request."""
     user: Any = request.user
-    assert isinstance(user, selectors.UserData), "the view needs BearerAuthentication"
+    assert isinstance(user, UserData), "the view needs BearerAuthentication"
     return user
 
 
@@ -63,7 +65,12 @@ def json_body(request: Request, schema: type[serializers.Serializer[Any]]) -> An
     media_type, _ = parse_header_parameters(request.content_type)
     if media_type != "application/json":
         raise UnsupportedMediaTypeError()
-    data = request.data
+    try:
+        data = request.data
+    except UnreadablePostError:
+        # The client went away mid-body: nobody will read the answer, and a client that
+        # leaves is no server error (no traceback in the log).
+        raise ValidationError(BODY_CUT_OFF_MESSAGE) from None
     if not isinstance(data, dict):
         raise ValidationError("The body must be a JSON object.")
     serializer = schema(data=data)
@@ -116,17 +123,9 @@ class ProductListView(ApiView):
     def get(self, request: Request) -> Response:
         """List displayed products, paginated by limit and offset."""
         params = request.query_params
-        limit_value = parse_query_int(params.get("limit"), default=20, minimum=1, maximum=100)
-        offset_value = parse_query_int(
-            params.get("offset"), default=0, minimum=0, maximum=MAX_BIGINT
+        limit_value, offset_value = parse_page(
+            limit=params.get("limit"), offset=params.get("offset")
         )
-        if limit_value is None or offset_value is None:
-            fields = {}
-            if limit_value is None:
-                fields["limit"] = "Must be a whole number from 1 to 100."
-            if offset_value is None:
-                fields["offset"] = f"Must be a whole number from 0 to {MAX_BIGINT}."
-            raise ValidationError(fields=fields)
         products = selectors.product_list(limit=limit_value, offset=offset_value)
         return Response(ProductSummaryOut(products, many=True).data)
 

@@ -1,12 +1,13 @@
-"""API errors: one exception class per contract error code, rendered as the JSON envelope."""
+"""The contract's error catalogue: one exception class per error code, and the JSON envelope.
+
+Shared by copy: this file is byte-identical in every app folder (tests/contract/test_twins.py),
+so it imports only the standard library. Each app's handlers.py renders these with its framework.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
 
 
 class ApiError(Exception):
@@ -100,39 +101,3 @@ def error_body(error: ApiError) -> dict[str, Any]:
     if error.fields:
         detail["fields"] = error.fields
     return {"error": detail}
-
-
-def error_page(error: ApiError, headers: Mapping[str, str] | None = None) -> JsonResponse:
-    """Return the JSON response for an error."""
-    return JsonResponse(
-        error_body(error),
-        status=error.status,
-        headers={**error.headers, **(headers or {})},
-        json_dumps_params={"separators": (",", ":")},
-    )
-
-
-def api_error_from(exc: Exception) -> ApiError | None:
-    """Return the contract's error for an exception raised in a view, or None for a 500."""
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, OperationalError | InterfaceError):
-        # psycopg maps SQLSTATE classes 08 (connection), 53 (resources) and 57 (operator
-        # intervention: statement timeout, shutdown) to OperationalError.
-        return UnavailableError()
-    return None
-
-
-def bad_request_page(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """Django's handler400 (a suspicious request), in the envelope."""
-    return error_page(ValidationError())
-
-
-def not_found_page(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """Django's handler404 (no route matched), in the envelope."""
-    return error_page(NotFoundError())
-
-
-def server_error_page(request: HttpRequest) -> JsonResponse:
-    """Django's handler500 (an unexpected exception), in the envelope."""
-    return error_page(InternalError())

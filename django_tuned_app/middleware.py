@@ -1,29 +1,39 @@
-"""Request body limit as a WSGI wrapper, and reading a strict JSON object from a request."""
+"""Requests refused before routing (a WSGI wrapper), and strict JSON object bodies."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, UnreadablePostError
 from django.utils.http import parse_header_parameters
 
 from django_tuned_app.errors import (
+    ApiError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
     error_body,
 )
-
-MAX_BODY_BYTES = 65536
+from django_tuned_app.rules import (
+    BODY_CUT_OFF_MESSAGE,
+    MALFORMED_BODY_MESSAGE,
+    MAX_BODY_BYTES,
+    request_refusal,
+)
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
-class BodyLimitMiddleware:
-    """Answer 413 for a declared Content-Length over the limit; count chunked bodies as read."""
+class RequestGuardMiddleware:
+    """Answer 400 for an unknown method or HTTP version, 413 for a body over the limit.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it is read,
+    so a body that is too large is never buffered whole.
+    """
 
     # A WSGI wrapper rather than Django middleware: Django's request reads exactly
     # CONTENT_LENGTH bytes, so a chunked body must be measured and re-framed before the
@@ -35,6 +45,17 @@ class BodyLimitMiddleware:
         self.max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        refused = request_refusal(
+            method=environ["REQUEST_METHOD"],
+            http_version=environ["SERVER_PROTOCOL"].removeprefix("HTTP/"),
+            # gunicorn's undecoded request target (WSGI itself has none).
+            target=environ.get("RAW_URI", ""),
+            path=environ.get("PATH_INFO", ""),
+            transfer_encoding=environ.get("HTTP_TRANSFER_ENCODING"),
+            content_length=environ.get("CONTENT_LENGTH"),
+        )
+        if refused is not None:
+            return self._refuse(start_response, ValidationError(refused))
         content_type = environ.get("CONTENT_TYPE", "")
         if ";" in content_type:
             try:
@@ -45,14 +66,30 @@ class BodyLimitMiddleware:
         declared = environ.get("CONTENT_LENGTH")
         if declared:
             if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
-                return self._too_large(start_response)
+                return self._refuse(start_response, PayloadTooLargeError())
         elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            body = self._read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
+            try:
+                body = self._read_at_most(environ["wsgi.input"], self.max_body_bytes + 1)
+            except OSError:
+                # gunicorn's errors for bad chunk framing, or for a client gone mid-body.
+                return self._refuse(start_response, ValidationError(MALFORMED_BODY_MESSAGE))
             if len(body) > self.max_body_bytes:
-                return self._too_large(start_response)
+                return self._refuse(start_response, PayloadTooLargeError())
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-        return self.app(environ, start_response)
+        response = self.app(environ, start_response)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            # gunicorn sends whatever body the app returns, even to HEAD, which has none
+            # (RFC 9110 9.3.2); uvicorn drops it itself.
+            return self._without_body(response)
+        return response
+
+    @staticmethod
+    def _without_body(response: Iterable[bytes]) -> list[bytes]:
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
+        return []
 
     @staticmethod
     def _read_at_most(stream: Any, limit: int) -> bytes:
@@ -67,11 +104,10 @@ class BodyLimitMiddleware:
         return bytes(body)
 
     @staticmethod
-    def _too_large(start_response: Any) -> list[bytes]:
-        error = PayloadTooLargeError()
+    def _refuse(start_response: Any, error: ApiError) -> list[bytes]:
         payload = json.dumps(error_body(error), separators=(",", ":")).encode()
         start_response(
-            "413 Payload Too Large",
+            f"{error.status} {HTTPStatus(error.status).phrase}",
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
         return [payload]
@@ -86,7 +122,13 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise UnsupportedMediaTypeError()
     try:
-        data = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+        body = request.body
+    except UnreadablePostError:
+        # The client went away mid-body: nobody will read the answer, and a client that
+        # leaves is no server error (no traceback in the log).
+        raise ValidationError(BODY_CUT_OFF_MESSAGE) from None
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise ValidationError(f"Malformed JSON: {exc}.") from None
     if not isinstance(data, dict):

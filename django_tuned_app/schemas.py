@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django_tuned_app.data import AuthData, OrderData, ProductDetail, ProductSummary
 from django_tuned_app.errors import ValidationError
-from django_tuned_app.rules import EMAIL_RE, MAX_BIGINT, ORDER_NUMBER_RE
-from django_tuned_app.selectors import OrderData, ProductDetail, ProductSummary
-
-if TYPE_CHECKING:
-    from django_tuned_app.services import AuthData
+from django_tuned_app.rules import (
+    EMAIL_MESSAGE,
+    EMAIL_RE,
+    MAX_BIGINT,
+    ORDER_ITEMS_MAX,
+    ORDER_ITEMS_MIN,
+    ORDER_NUMBER_MESSAGE,
+    ORDER_NUMBER_RE,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    QUANTITY_MAX,
+    QUANTITY_MIN,
+    UNIQUE_ITEMS_MESSAGE,
+)
 
 # Checked by hand: with two small body shapes, a validation library would be the biggest
 # cost left, and the floor measures what the contract needs, not a library's generality.
@@ -51,14 +61,14 @@ def _int(value: Any, minimum: int, maximum: int) -> int | None:
 def _email_error(value: Any) -> str | None:
     if not isinstance(value, str):
         return "A string is required."
-    return "Enter a valid email address." if EMAIL_RE.match(value) is None else None
+    return EMAIL_MESSAGE if EMAIL_RE.match(value) is None else None
 
 
 def _password_error(value: Any) -> str | None:
     if not isinstance(value, str):
         return "A string is required."
-    if not 8 <= len(value) <= 128:
-        return "Use 8 to 128 characters."
+    if not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
+        return f"Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters."
     try:
         value.encode()
     except UnicodeEncodeError:
@@ -83,11 +93,13 @@ def _order_item(index: int, value: Any, fields: dict[str, str]) -> OrderItemRequ
         fields[f"items.{index}"] = "An object is required."
         return None
     item_id = _int(value.get("item_id"), 1, MAX_BIGINT)
-    quantity = _int(value.get("quantity"), 1, 1000)
+    quantity = _int(value.get("quantity"), QUANTITY_MIN, QUANTITY_MAX)
     if item_id is None:
         fields[f"items.{index}.item_id"] = f"A whole number from 1 to {MAX_BIGINT} is required."
     if quantity is None:
-        fields[f"items.{index}.quantity"] = "A whole number from 1 to 1000 is required."
+        fields[f"items.{index}.quantity"] = (
+            f"A whole number from {QUANTITY_MIN} to {QUANTITY_MAX} is required."
+        )
     if item_id is None or quantity is None:
         return None
     return OrderItemRequest(item_id=item_id, quantity=quantity)
@@ -98,19 +110,19 @@ def order_in(data: dict[str, Any]) -> OrderRequest:
     fields: dict[str, str] = {}
     order_number = data.get("order_number")
     if not isinstance(order_number, str) or ORDER_NUMBER_RE.match(order_number) is None:
-        fields["order_number"] = "Use 1 to 100 characters from A-Z, a-z, 0-9, '_' and '-'."
+        fields["order_number"] = ORDER_NUMBER_MESSAGE
     product_id = _int(data.get("product_id"), 1, MAX_BIGINT)
     if product_id is None:
         fields["product_id"] = f"A whole number from 1 to {MAX_BIGINT} is required."
     raw_items = data.get("items")
     items: list[OrderItemRequest] = []
-    if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= 20:
-        fields["items"] = "A list of 1 to 20 items is required."
+    if not isinstance(raw_items, list) or not ORDER_ITEMS_MIN <= len(raw_items) <= ORDER_ITEMS_MAX:
+        fields["items"] = f"A list of {ORDER_ITEMS_MIN} to {ORDER_ITEMS_MAX} items is required."
     else:
         parsed = [_order_item(index, value, fields) for index, value in enumerate(raw_items)]
         items = [item for item in parsed if item is not None]
         if len(items) == len(raw_items) and len({item.item_id for item in items}) != len(items):
-            fields["items"] = "Each item_id may appear only once."
+            fields["items"] = UNIQUE_ITEMS_MESSAGE
     if fields:
         raise ValidationError(fields=fields)
     assert isinstance(order_number, str) and product_id is not None

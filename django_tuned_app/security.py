@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
-import jwt
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password, make_password
 
-from django_tuned_app.rules import parse_pk
-
-JWT_ALGORITHM = "HS256"
+from django_tuned_app.tokens import token_encode, token_subject
 
 
 class ConfiguredPBKDF2PasswordHasher(PBKDF2PasswordHasher):
@@ -25,40 +20,28 @@ def password_hash(*, password: str) -> str:
 
 
 def password_verify(*, password: str, encoded: str) -> bool:
-    """Check a password against a stored hash, using the iteration count stored in it."""
+    """Check a password against a stored hash; a failed check costs the configured rounds."""
+    # check_password verifies with the hash's own iteration count, then pads a failed check
+    # up to the configured count (PBKDF2PasswordHasher.harden_runtime): a wrong password
+    # costs what an unknown email does (services.user_login hashes for those).
     # No setter: a hash with another iteration count is never rewritten on login.
     try:
         return check_password(password, encoded)
     except ValueError:
         # Django identifies the hasher by its prefix, then fails on a malformed remainder.
+        password_hash(password=password)
         return False
 
 
 def token_issue(*, user_id: int) -> str:
     """Issue a signed token whose subject is the user's pk."""
-    now = int(time.time())
-    claims = {"sub": str(user_id), "iat": now, "exp": now + settings.TOKEN_LIFETIME_SECONDS}
-    return jwt.encode(claims, settings.APP_SECRET_KEY, algorithm=JWT_ALGORITHM)
+    return token_encode(
+        user_id=user_id,
+        secret=settings.APP_SECRET_KEY,
+        lifetime_seconds=settings.TOKEN_LIFETIME_SECONDS,
+    )
 
 
 def token_decode(*, token: str) -> int | None:
     """Return the user pk a valid token names, or None for any invalid or expired token."""
-    try:
-        claims = jwt.decode(
-            token,
-            settings.APP_SECRET_KEY,
-            algorithms=[JWT_ALGORITHM],
-            options={"require": ["sub", "iat", "exp"]},
-        )
-    except (jwt.InvalidTokenError, ValueError, RecursionError):
-        # PyJWT parses the (unsigned) header with json.loads before checking the signature.
-        return None
-    # PyJWT reads exp and iat with int(), which also takes strings; RFC 7519 wants numbers.
-    if not all(_is_number(claims[name]) for name in ("exp", "iat")):
-        return None
-    subject = claims["sub"]
-    return parse_pk(subject) if isinstance(subject, str) else None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return token_subject(token=token, secret=settings.APP_SECRET_KEY)

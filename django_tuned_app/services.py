@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 
+from django_tuned_app.data import AuthData, OrderData, OrderItemData, UserData
 from django_tuned_app.errors import (
     DuplicateOrderNumberError,
     EmailTakenError,
@@ -19,9 +19,6 @@ from django_tuned_app.schemas import OrderRequest
 from django_tuned_app.security import password_hash, password_verify, token_issue
 from django_tuned_app.selectors import (
     ON_SALE_SQL,
-    OrderData,
-    OrderItemData,
-    UserData,
     order_get_by_number,
     order_items,
     user_get_by_email,
@@ -63,12 +60,6 @@ def _stock_update_sql(count: int) -> str:
         f"UPDATE tb_product_item SET sold_quantity = sold_quantity + CASE {whens} END"
         f" WHERE id IN ({ids})"
     )
-
-
-@dataclass(frozen=True, slots=True)
-class AuthData:
-    token: str
-    user: UserData
 
 
 def user_register(*, email: str, password: str) -> AuthData:

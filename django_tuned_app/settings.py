@@ -73,7 +73,8 @@ WSGI_APPLICATION = "django_tuned_app.wsgi.application"
 
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's PostgreSQL backend with every wait for an answer bounded (django_tuned_app/db).
+        "ENGINE": "django_tuned_app.db",
         **_database_from_url(_env_required("DATABASE_URL")),
         "CONN_MAX_AGE": CONN_MAX_AGE,
         "CONN_HEALTH_CHECKS": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from django_tuned_app import errors, views
+from django_tuned_app import handlers, views
 
 urlpatterns = [
     path("health", views.health_view),
@@ -17,6 +17,6 @@ urlpatterns = [
     path("openapi.json", views.openapi_view),
 ]
 
-handler400 = errors.bad_request_page
-handler404 = errors.not_found_page
-handler500 = errors.server_error_page
+handler400 = handlers.bad_request_page
+handler404 = handlers.not_found_page
+handler500 = handlers.server_error_page

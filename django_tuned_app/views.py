@@ -11,14 +11,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from django_tuned_app import selectors, services
+from django_tuned_app.data import UserData
 from django_tuned_app.errors import (
     MethodNotAllowedError,
     NotFoundError,
     UnauthorizedError,
     ValidationError,
-    api_error_from,
-    error_page,
 )
+from django_tuned_app.handlers import api_error_from, error_page
 from django_tuned_app.middleware import json_body
 from django_tuned_app.rules import MAX_BIGINT, parse_pk, parse_query_int
 from django_tuned_app.schemas import (
@@ -76,7 +76,7 @@ def json_response(data: Any, status: int = 200) -> JsonResponse:
     )
 
 
-def current_user(request: HttpRequest) -> selectors.UserData:
+def current_user(request: HttpRequest) -> UserData:
     """Return the active user named by the request's bearer token, or answer 401."""
     parts = (request.headers.get("Authorization") or "").split()
     if len(parts) != 2 or parts[0].lower() != "bearer":

@@ -9,16 +9,13 @@ import asyncpg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from fastapi_app.rules import db_answer_limit
 from fastapi_app.settings import Settings
 
 # SQLSTATE classes meaning "the database cannot serve this now": connection exception (08),
 # insufficient resources such as too many connections (53), operator intervention such as
 # statement timeout, shutdown or start-up (57).
 _UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
-
-# Client-side guard beyond the server's statement_timeout, for a server that stops answering
-# altogether (the server-side timeout can only fire on a server that is running).
-_COMMAND_TIMEOUT_MARGIN_SECONDS = 1.0
 
 
 def engine_create(settings: Settings) -> AsyncEngine:
@@ -33,8 +30,10 @@ def engine_create(settings: Settings) -> AsyncEngine:
         isolation_level="AUTOCOMMIT",
         connect_args={
             "timeout": settings.db_connect_timeout_seconds,
-            "command_timeout": settings.db_statement_timeout_ms / 1000
-            + _COMMAND_TIMEOUT_MARGIN_SECONDS,
+            # A server that stopped answering never fires statement_timeout (rules.py).
+            "command_timeout": db_answer_limit(
+                statement_timeout_ms=settings.db_statement_timeout_ms
+            ),
             "server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)},
         },
     )

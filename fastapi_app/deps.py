@@ -9,11 +9,14 @@ import pydantic
 import pydantic_core
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import ClientDisconnect
 
+from fastapi_app.data import UserData
 from fastapi_app.errors import UnauthorizedError, UnsupportedMediaTypeError, ValidationError
+from fastapi_app.rules import BODY_CUT_OFF_MESSAGE
 from fastapi_app.schemas import CredentialsIn, OrderIn
 from fastapi_app.security import token_decode
-from fastapi_app.selectors import UserData, user_get
+from fastapi_app.selectors import user_get
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
@@ -53,7 +56,12 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Coroutine[Any, Any, Mo
         media_type = request.headers.get("content-type", "").partition(";")[0]
         if media_type.strip().lower() != "application/json":
             raise UnsupportedMediaTypeError()
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:
+            # The client went away mid-body: nobody will read the answer, and a client that
+            # leaves is no server error (no traceback in the log).
+            raise ValidationError(BODY_CUT_OFF_MESSAGE) from None
         try:
             # NaN and Infinity are not JSON, even in fields the model ignores.
             data = pydantic_core.from_json(body, allow_inf_nan=False)

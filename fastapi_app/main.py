@@ -15,15 +15,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from fastapi_app.db import engine_create
-from fastapi_app.errors import (
-    ApiError,
+from fastapi_app.errors import ApiError
+from fastapi_app.handlers import (
     api_error_handler,
     database_error_handler,
     http_error_handler,
     internal_error_handler,
     request_validation_handler,
 )
-from fastapi_app.middleware import BodyLimitMiddleware
+from fastapi_app.middleware import RequestGuardMiddleware
 from fastapi_app.routes import router
 from fastapi_app.settings import Settings, get_settings
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     return app
 
 

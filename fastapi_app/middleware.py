@@ -1,17 +1,21 @@
-"""Request body size limit as pure ASGI middleware: never buffers a body that is too large."""
+"""Requests refused before routing, as pure ASGI middleware: unknown methods, bodies too large."""
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastapi_app.errors import PayloadTooLargeError, error_response
+from fastapi_app.errors import PayloadTooLargeError, ValidationError
+from fastapi_app.handlers import error_response
+from fastapi_app.rules import MAX_BODY_BYTES, request_refusal
 
-MAX_BODY_BYTES = 65536
 
+class RequestGuardMiddleware:
+    """Answer 400 for an unknown method or HTTP version, 413 for a body over the limit.
 
-class BodyLimitMiddleware:
-    """Answer 413 for a declared Content-Length over the limit; count streamed bodies as read."""
+    A declared Content-Length is checked up front; a streamed body is counted as it is read,
+    so a body that is too large is never buffered whole.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -21,7 +25,20 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        raw_target = (scope.get("raw_path") or b"") + b"?" + scope.get("query_string", b"")
+        refused = request_refusal(
+            method=scope["method"],
+            http_version=scope["http_version"],
+            target=raw_target.decode("latin-1"),
+            path=scope["path"],
+            transfer_encoding=headers.get("transfer-encoding"),
+            content_length=headers.get("content-length"),
+        )
+        if refused is not None:
+            await error_response(ValidationError(refused))(scope, receive, send)
+            return
+        declared = headers.get("content-length")
         if (
             declared
             and declared.isascii()

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
 from fastapi_app import selectors, services
+from fastapi_app.data import AuthData, OrderData, ProductDetail, ProductSummary
 from fastapi_app.deps import CredentialsBody, CurrentUser, OrderBody, SessionDep
-from fastapi_app.errors import NotFoundError, ValidationError
-from fastapi_app.rules import MAX_BIGINT, parse_pk, parse_query_int
+from fastapi_app.errors import NotFoundError
+from fastapi_app.rules import parse_page, parse_pk
 from fastapi_app.schemas import AuthOut, OrderOut, ProductDetailOut, ProductSummaryOut
 
 router = APIRouter()
@@ -24,13 +25,13 @@ async def health_view(session: SessionDep) -> dict[str, str]:
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=AuthOut)
-async def register_view(session: SessionDep, body: CredentialsBody) -> services.AuthData:
+async def register_view(session: SessionDep, body: CredentialsBody) -> AuthData:
     """Create an account and return a token for it."""
     return await services.user_register(session=session, email=body.email, password=body.password)
 
 
 @router.post("/auth/login", response_model=AuthOut)
-async def login_view(session: SessionDep, body: CredentialsBody) -> services.AuthData:
+async def login_view(session: SessionDep, body: CredentialsBody) -> AuthData:
     """Exchange an email and password for a token."""
     return await services.user_login(session=session, email=body.email, password=body.password)
 
@@ -38,22 +39,14 @@ async def login_view(session: SessionDep, body: CredentialsBody) -> services.Aut
 @router.get("/products", response_model=list[ProductSummaryOut])
 async def product_list_view(
     session: SessionDep, limit: str | None = None, offset: str | None = None
-) -> list[selectors.ProductSummary]:
+) -> list[ProductSummary]:
     """List displayed products, paginated by limit and offset."""
-    limit_value = parse_query_int(limit, default=20, minimum=1, maximum=100)
-    offset_value = parse_query_int(offset, default=0, minimum=0, maximum=MAX_BIGINT)
-    if limit_value is None or offset_value is None:
-        fields = {}
-        if limit_value is None:
-            fields["limit"] = "Must be a whole number from 1 to 100."
-        if offset_value is None:
-            fields["offset"] = f"Must be a whole number from 0 to {MAX_BIGINT}."
-        raise ValidationError(fields=fields)
+    limit_value, offset_value = parse_page(limit=limit, offset=offset)
     return await selectors.product_list(session=session, limit=limit_value, offset=offset_value)
 
 
 @router.get("/products/{pk}", response_model=ProductDetailOut)
-async def product_detail_view(session: SessionDep, pk: str) -> selectors.ProductDetail:
+async def product_detail_view(session: SessionDep, pk: str) -> ProductDetail:
     """Show one displayed product with its active items."""
     product_pk = parse_pk(pk)
     product = await selectors.product_detail(session=session, pk=product_pk) if product_pk else None
@@ -65,7 +58,7 @@ async def product_detail_view(session: SessionDep, pk: str) -> selectors.Product
 @router.post("/orders", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
 async def order_create_view(
     user: CurrentUser, body: OrderBody, session: SessionDep, response: Response
-) -> selectors.OrderData:
+) -> OrderData:
     """Place an order (201), or return the original one for a retry (200)."""
     order, created = await services.order_create(session=session, user_id=user.pk, payload=body)
     if not created:
@@ -74,7 +67,7 @@ async def order_create_view(
 
 
 @router.get("/orders/{pk}", response_model=OrderOut)
-async def order_detail_view(user: CurrentUser, session: SessionDep, pk: str) -> selectors.OrderData:
+async def order_detail_view(user: CurrentUser, session: SessionDep, pk: str) -> OrderData:
     """Show one of the caller's orders."""
     order_pk = parse_pk(pk)
     order = (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import BigInteger, case, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fastapi_app.data import AuthData, OrderData, OrderItemData, UserData
 from fastapi_app.db import atomic
 from fastapi_app.errors import (
     DuplicateOrderNumberError,
@@ -19,25 +19,12 @@ from fastapi_app.errors import (
     ValidationError,
 )
 from fastapi_app.models import Order, OrderItem, Product, ProductItem, User
+from fastapi_app.rules import ORDER_STATUS_COMPLETED
 from fastapi_app.schemas import OrderIn
 from fastapi_app.security import password_hash, password_verify, token_issue
-from fastapi_app.selectors import (
-    OrderData,
-    OrderItemData,
-    UserData,
-    order_get_by_number,
-    order_items,
-    user_get_by_email,
-)
+from fastapi_app.selectors import order_get_by_number, order_items, user_get_by_email
 
-ORDER_STATUS_COMPLETED = "COMPLETED"
 UNIQUE_VIOLATION = "23505"
-
-
-@dataclass(frozen=True, slots=True)
-class AuthData:
-    token: str
-    user: UserData
 
 
 async def user_register(*, session: AsyncSession, email: str, password: str) -> AuthData:
@@ -65,7 +52,8 @@ async def user_login(*, session: AsyncSession, email: str, password: str) -> Aut
     """Check an email and password and return a token; unknown email and wrong password alike."""
     user = await user_get_by_email(session=session, email=email)
     if user is None:
-        # Spend the same hashing time as a real check, so timing does not reveal the email.
+        # Spend the configured rounds, as a failed check of a known email does (password_verify
+        # pads it), so the time taken does not tell which emails exist.
         await run_in_threadpool(password_hash, password=password)
         raise InvalidCredentialsError()
     valid = await run_in_threadpool(password_verify, password=password, encoded=user.password)
@@ -177,11 +165,10 @@ async def _order_insert(*, session: AsyncSession, user_id: int, payload: OrderIn
         }
         for row in locked
     ]
-    # RETURNING order is not guaranteed to follow VALUES order, so map pks back by item_id.
-    returned = await session.execute(
-        insert(OrderItem).values(lines).returning(OrderItem.item_id, OrderItem.id)
-    )
-    item_pks = {item_id: pk for item_id, pk in returned}
+    # One multi-row INSERT ... RETURNING id; PostgreSQL returns the rows in VALUES order
+    # (tests/contract/test_orders.py checks it), as Django's bulk_create relies on too.
+    returned = await session.execute(insert(OrderItem).values(lines).returning(OrderItem.id))
+    item_pks = list(returned.scalars())
     # Typed keys: SQLAlchemy would cast small ids to INTEGER and large ones to BIGINT.
     added = case(
         *((literal(item_id, BigInteger), quantity) for item_id, quantity in quantities.items()),
@@ -202,12 +189,9 @@ async def _order_insert(*, session: AsyncSession, user_id: int, payload: OrderIn
         created_dtm=created_dtm,
         items=[
             OrderItemData(
-                pk=item_pks[line["item_id"]],
-                item_id=line["item_id"],
-                quantity=line["quantity"],
-                price=line["price"],
+                pk=pk, item_id=line["item_id"], quantity=line["quantity"], price=line["price"]
             )
-            for line in lines
+            for pk, line in zip(item_pks, lines, strict=True)
         ],
     )
 

@@ -1,19 +1,13 @@
-"""API errors: one exception class per contract error code, rendered as the JSON envelope."""
+"""The contract's error catalogue: one exception class per error code, and the JSON envelope.
+
+Shared by copy: this file is byte-identical in every app folder (tests/contract/test_twins.py),
+so it imports only the standard library. Each app's handlers.py renders these with its framework.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-from fastapi import Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
-
-from fastapi_tuned_app.db import database_unavailable
-
-logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -101,68 +95,9 @@ class InternalError(ApiError):
     pass
 
 
-_BY_STATUS: dict[int, type[ApiError]] = {
-    cls.status: cls
-    for cls in (
-        ValidationError,
-        UnauthorizedError,
-        NotFoundError,
-        MethodNotAllowedError,
-        PayloadTooLargeError,
-        UnsupportedMediaTypeError,
-        UnavailableError,
-    )
-}
-
-
 def error_body(error: ApiError) -> dict[str, Any]:
     """Return the JSON envelope for an error."""
     detail: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.fields:
         detail["fields"] = error.fields
     return {"error": detail}
-
-
-def error_response(error: ApiError, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    """Return the JSON response for an error."""
-    return JSONResponse(
-        error_body(error), status_code=error.status, headers={**error.headers, **(headers or {})}
-    )
-
-
-async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Answer an ApiError with its own status and code."""
-    assert isinstance(exc, ApiError)
-    return error_response(exc)
-
-
-async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Answer the router's own errors (unknown path, wrong method) in the envelope."""
-    assert isinstance(exc, HTTPException)
-    error = _BY_STATUS.get(exc.status_code, InternalError)()
-    return error_response(error, headers=exc.headers)
-
-
-async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Answer a framework-level parameter validation failure as validation_error."""
-    assert isinstance(exc, RequestValidationError)
-    fields = {
-        ".".join(str(part) for part in error["loc"][1:]): str(error["msg"])
-        for error in reversed(exc.errors())
-    }
-    return error_response(ValidationError(fields=fields or None))
-
-
-async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Answer 503 when the database is unreachable or timed out, 500 for any other failure."""
-    if database_unavailable(exc):
-        reason = str(exc).partition("\n")[0]
-        logger.warning("database unavailable: %s: %s", type(exc).__name__, reason)
-        return error_response(UnavailableError())
-    logger.error("unexpected database error", exc_info=exc)
-    return error_response(InternalError())
-
-
-async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Answer any unexpected exception with a JSON 500 instead of a plain-text page."""
-    return error_response(InternalError())

@@ -13,15 +13,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from fastapi_tuned_app.db import Pool, pool_create
-from fastapi_tuned_app.errors import (
-    ApiError,
+from fastapi_tuned_app.errors import ApiError
+from fastapi_tuned_app.handlers import (
     api_error_handler,
     database_error_handler,
     http_error_handler,
     internal_error_handler,
     request_validation_handler,
 )
-from fastapi_tuned_app.middleware import BodyLimitMiddleware
+from fastapi_tuned_app.middleware import RequestGuardMiddleware
 from fastapi_tuned_app.routes import router
 from fastapi_tuned_app.settings import Settings, get_settings
 
@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     return app
 
 

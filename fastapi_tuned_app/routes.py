@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Response, status
 
 from fastapi_tuned_app import selectors, services
+from fastapi_tuned_app.data import AuthData, OrderData, ProductDetail, ProductSummary
 from fastapi_tuned_app.deps import ConnectionDep, CredentialsBody, CurrentUser, OrderBody
 from fastapi_tuned_app.errors import NotFoundError, ValidationError
 from fastapi_tuned_app.rules import MAX_BIGINT, parse_pk, parse_query_int
@@ -43,13 +44,13 @@ async def health_view(conn: ConnectionDep) -> dict[str, str]:
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=AuthOut)
-async def register_view(conn: ConnectionDep, body: CredentialsBody) -> services.AuthData:
+async def register_view(conn: ConnectionDep, body: CredentialsBody) -> AuthData:
     """Create an account and return a token for it."""
     return await services.user_register(conn=conn, email=body.email, password=body.password)
 
 
 @router.post("/auth/login", response_model=AuthOut)
-async def login_view(conn: ConnectionDep, body: CredentialsBody) -> services.AuthData:
+async def login_view(conn: ConnectionDep, body: CredentialsBody) -> AuthData:
     """Exchange an email and password for a token."""
     return await services.user_login(conn=conn, email=body.email, password=body.password)
 
@@ -57,7 +58,7 @@ async def login_view(conn: ConnectionDep, body: CredentialsBody) -> services.Aut
 @router.get("/products", response_model=list[ProductSummaryOut])
 async def product_list_view(
     conn: ConnectionDep, limit: str | None = None, offset: str | None = None
-) -> list[selectors.ProductSummary]:
+) -> list[ProductSummary]:
     """List displayed products, paginated by limit and offset."""
     limit_value = parse_query_int(limit, default=20, minimum=1, maximum=100)
     offset_value = parse_query_int(offset, default=0, minimum=0, maximum=MAX_BIGINT)
@@ -72,7 +73,7 @@ async def product_list_view(
 
 
 @router.get("/products/{pk}", response_model=ProductDetailOut)
-async def product_detail_view(conn: ConnectionDep, pk: str) -> selectors.ProductDetail:
+async def product_detail_view(conn: ConnectionDep, pk: str) -> ProductDetail:
     """Show one displayed product with its active items."""
     product_pk = parse_pk(pk)
     product = await selectors.product_detail(conn=conn, pk=product_pk) if product_pk else None
@@ -84,7 +85,7 @@ async def product_detail_view(conn: ConnectionDep, pk: str) -> selectors.Product
 @router.post("/orders", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
 async def order_create_view(
     user: CurrentUser, body: OrderBody, conn: ConnectionDep, response: Response
-) -> selectors.OrderData:
+) -> OrderData:
     """Place an order (201), or return the original one for a retry (200)."""
     order, created = await services.order_create(conn=conn, user_id=user.pk, payload=body)
     if not created:
@@ -93,7 +94,7 @@ async def order_create_view(
 
 
 @router.get("/orders/{pk}", response_model=OrderOut)
-async def order_detail_view(user: CurrentUser, conn: ConnectionDep, pk: str) -> selectors.OrderData:
+async def order_detail_view(user: CurrentUser, conn: ConnectionDep, pk: str) -> OrderData:
     """Show one of the caller's orders."""
     order_pk = parse_pk(pk)
     order = await selectors.order_get(conn=conn, pk=order_pk, user_id=user.pk) if order_pk else None

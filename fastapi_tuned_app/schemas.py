@@ -8,7 +8,20 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
-from fastapi_tuned_app.rules import EMAIL_RE, MAX_BIGINT, ORDER_NUMBER_RE
+from fastapi_tuned_app.rules import (
+    EMAIL_MESSAGE,
+    EMAIL_RE,
+    MAX_BIGINT,
+    ORDER_ITEMS_MAX,
+    ORDER_ITEMS_MIN,
+    ORDER_NUMBER_MESSAGE,
+    ORDER_NUMBER_RE,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    QUANTITY_MAX,
+    QUANTITY_MIN,
+    UNIQUE_ITEMS_MESSAGE,
+)
 
 
 def format_timestamp(value: datetime) -> str:
@@ -18,23 +31,21 @@ def format_timestamp(value: datetime) -> str:
 
 def _email(value: str) -> str:
     if EMAIL_RE.match(value) is None:
-        raise PydanticCustomError("email", "Enter a valid email address.")
+        raise PydanticCustomError("email", EMAIL_MESSAGE)
     return value.lower()
 
 
 def _order_number(value: str) -> str:
     if ORDER_NUMBER_RE.match(value) is None:
-        raise PydanticCustomError(
-            "order_number", "Use 1 to 100 characters from A-Z, a-z, 0-9, '_' and '-'."
-        )
+        raise PydanticCustomError("order_number", ORDER_NUMBER_MESSAGE)
     return value
 
 
 Email = Annotated[str, AfterValidator(_email)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
 OrderNumber = Annotated[str, AfterValidator(_order_number)]
 Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
-Quantity = Annotated[int, Field(ge=1, le=1000)]
+Quantity = Annotated[int, Field(ge=QUANTITY_MIN, le=QUANTITY_MAX)]
 Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
 
 
@@ -59,13 +70,15 @@ class OrderItemIn(_Body):
 class OrderIn(_Body):
     order_number: OrderNumber
     product_id: Id
-    items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=20)]
+    items: Annotated[
+        list[OrderItemIn], Field(min_length=ORDER_ITEMS_MIN, max_length=ORDER_ITEMS_MAX)
+    ]
 
     @field_validator("items")
     @classmethod
     def _unique_item_ids(cls, items: list[OrderItemIn]) -> list[OrderItemIn]:
         if len({item.item_id for item in items}) != len(items):
-            raise PydanticCustomError("unique_items", "Each item_id may appear only once.")
+            raise PydanticCustomError("unique_items", UNIQUE_ITEMS_MESSAGE)
         return items
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
 
 import asyncpg
 from fastapi.concurrency import run_in_threadpool
 
+from fastapi_tuned_app.data import AuthData, OrderData, OrderItemData, UserData
 from fastapi_tuned_app.db import Connection, atomic
 from fastapi_tuned_app.errors import (
     DuplicateOrderNumberError,
@@ -21,9 +21,6 @@ from fastapi_tuned_app.schemas import OrderIn
 from fastapi_tuned_app.security import password_hash, password_verify, token_issue
 from fastapi_tuned_app.selectors import (
     ON_SALE_SQL,
-    OrderData,
-    OrderItemData,
-    UserData,
     order_get_by_number,
     order_items,
     user_get_by_email,
@@ -64,12 +61,6 @@ def _stock_update_sql(count: int) -> str:
         f"UPDATE tb_product_item SET sold_quantity = sold_quantity + CASE {whens} END"
         f" WHERE id IN ({ids})"
     )
-
-
-@dataclass(frozen=True, slots=True)
-class AuthData:
-    token: str
-    user: UserData
 
 
 async def user_register(*, conn: Connection, email: str, password: str) -> AuthData:

@@ -10,16 +10,13 @@ import asyncpg
 from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
 
+from floor_app.rules import db_answer_limit
 from floor_app.settings import Settings
 
 # SQLSTATE classes meaning "the database cannot serve this now": connection exception (08),
 # insufficient resources such as too many connections (53), operator intervention such as
 # statement timeout, shutdown or start-up (57).
 _UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
-
-# Client-side guard beyond the server's statement_timeout, for a server that stops answering
-# altogether (the server-side timeout can only fire on a server that is running).
-_COMMAND_TIMEOUT_MARGIN_SECONDS = 1.0
 
 # What handlers hold: a pooled connection (asyncpg hands out proxies).
 Connection: TypeAlias = "PoolConnectionProxy[Record]"
@@ -42,7 +39,8 @@ def pool_create(settings: Settings) -> Pool:
         max_size=settings.db_pool_size + settings.db_max_overflow,
         reset=_keep_session,
         timeout=settings.db_connect_timeout_seconds,
-        command_timeout=settings.db_statement_timeout_ms / 1000 + _COMMAND_TIMEOUT_MARGIN_SECONDS,
+        # A server that stopped answering never fires statement_timeout (rules.py).
+        command_timeout=db_answer_limit(statement_timeout_ms=settings.db_statement_timeout_ms),
         server_settings={"statement_timeout": str(settings.db_statement_timeout_ms)},
     )
 

@@ -1,4 +1,8 @@
-"""API errors: one exception class per contract error code, rendered as the JSON envelope."""
+"""The contract's error catalogue: one exception class per error code, and the JSON envelope.
+
+Shared by copy: this file is byte-identical in every app folder (tests/contract/test_twins.py),
+so it imports only the standard library. Each app's handlers.py renders these with its framework.
+"""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from floor_app.errors import (
     NotFoundError,
     PayloadTooLargeError,
     UnavailableError,
+    ValidationError,
 )
 from floor_app.middleware import (
     Receive,
@@ -23,8 +24,10 @@ from floor_app.middleware import (
     Send,
     declared_too_large,
     error_response,
+    header,
     response_send,
 )
+from floor_app.rules import request_refusal
 from floor_app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,18 @@ class App:
 
     async def respond(self, scope: Scope, receive: Receive) -> Response:
         """Route the request, run its handler, and turn every failure into the envelope."""
+        refused = request_refusal(
+            method=scope["method"],
+            http_version=scope["http_version"],
+            target=((scope.get("raw_path") or b"") + b"?" + scope["query_string"]).decode(
+                "latin-1"
+            ),
+            path=scope["path"],
+            transfer_encoding=header(scope, b"transfer-encoding"),
+            content_length=header(scope, b"content-length"),
+        )
+        if refused is not None:
+            return error_response(ValidationError(refused))
         if declared_too_large(scope):
             return error_response(PayloadTooLargeError())
         found = route(scope["path"])

@@ -19,8 +19,7 @@ from floor_app.errors import (
     ValidationError,
     error_body,
 )
-
-MAX_BODY_BYTES = 65536
+from floor_app.rules import BODY_CUT_OFF_MESSAGE, MAX_BODY_BYTES
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -105,7 +104,7 @@ async def body_read(receive: Receive) -> bytes:
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            raise ValidationError("The client went away before sending the body.")
+            raise ValidationError(BODY_CUT_OFF_MESSAGE)
         body += message.get("body", b"")
         if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLargeError()

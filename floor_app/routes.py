@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from floor_app import selectors, services
+from floor_app.data import UserData
 from floor_app.db import Connection
 from floor_app.errors import NotFoundError, UnauthorizedError, ValidationError
 from floor_app.middleware import Request, Response, header, json_body, json_response, query_params
@@ -43,7 +44,7 @@ async def openapi_view(request: Request) -> Response:
     return Response(200, OPENAPI)
 
 
-async def current_user(request: Request, conn: Connection) -> selectors.UserData:
+async def current_user(request: Request, conn: Connection) -> UserData:
     """Return the active user named by the request's bearer token, or answer 401."""
     parts = (header(request.scope, b"authorization") or "").split()
     if len(parts) != 2 or parts[0].lower() != "bearer":

@@ -6,11 +6,11 @@ import asyncio
 import dataclasses
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 import asyncpg
 
+from floor_app.data import AuthData, OrderData, OrderItemData, UserData
 from floor_app.db import Connection, atomic
 from floor_app.errors import (
     DuplicateOrderNumberError,
@@ -23,9 +23,6 @@ from floor_app.schemas import OrderRequest
 from floor_app.security import password_hash, password_verify, token_issue
 from floor_app.selectors import (
     ON_SALE_SQL,
-    OrderData,
-    OrderItemData,
-    UserData,
     order_get_by_number,
     order_items,
     user_get_by_email,
@@ -68,12 +65,6 @@ def _stock_update_sql(count: int) -> str:
         f"UPDATE tb_product_item SET sold_quantity = sold_quantity + CASE {whens} END"
         f" WHERE id IN ({ids})"
     )
-
-
-@dataclass(frozen=True, slots=True)
-class AuthData:
-    token: str
-    user: UserData
 
 
 async def _off_loop(function: Callable[[], T]) -> T:

@@ -196,7 +196,11 @@ class AppServerConfig:
             "--loop",
             "uvloop",
             "--http",
-            "httptools",
+            # httptools, answering what it cannot parse in the API's JSON envelope.
+            f"{self.spec.package}.server:JsonErrorsHttpToolsProtocol",
+            # No WebSocket routes: an Upgrade request is plain HTTP, not uvicorn's 403 page.
+            "--ws",
+            "none",
             "--no-access-log",
             "--log-level",
             "warning",

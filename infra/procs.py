@@ -119,9 +119,13 @@ class ManagedProcess:
                 f"last log lines ({self.log_path}):\n{self.log_tail()}"
             )
 
+    def leftovers(self) -> list[psutil.Process]:
+        """Processes of this child's session that outlived it (orphans of a crashed server)."""
+        return session_members(self.pid)
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the whole tree: the chosen signal first, then SIGKILL for what is left."""
-        procs = self.tree()
+        procs = list({p.pid: p for p in [*self.tree(), *self.leftovers()]}.values())
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, self.stop_signal)
@@ -131,10 +135,48 @@ class ManagedProcess:
         for proc in left:
             with contextlib.suppress(psutil.Error):
                 proc.kill()
+        _wait_gone(left, timeout=5)
         if self.alive():
             self.popen.kill()
         self.popen.wait()
         self._log.close()
+
+
+def stop_pid(pid: int, sig: signal.Signals, *, timeout: float) -> None:
+    """Stop a process that is not this harness's child: `sig`, then SIGKILL after `timeout`."""
+    try:
+        proc = psutil.Process(pid)
+        proc.send_signal(sig)
+        proc.wait(timeout)
+    except psutil.TimeoutExpired:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    except psutil.Error:
+        return
+
+
+def session_members(sid: int) -> list[psutil.Process]:
+    """Live processes (not zombies) of session `sid` other than its leader.
+
+    A child started in a session of its own keeps that session when its parent dies, so a
+    server killed hard (SIGKILL) leaves its workers findable here. While any member lives,
+    the kernel does not reuse the number `sid`, so a match is never a stranger.
+    """
+    members = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid != sid and os.getsid(proc.pid) == sid and _exists(proc):
+                members.append(proc)
+        except (OSError, psutil.Error):
+            continue
+    return members
+
+
+def _wait_gone(procs: list[psutil.Process], *, timeout: float) -> None:
+    """Until SIGKILLed processes are dead (zombies count as dead: not ours to collect)."""
+    deadline = time.monotonic() + timeout
+    while any(_exists(p) for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _exists(proc: psutil.Process) -> bool:

@@ -17,6 +17,7 @@ from types import TracebackType
 
 from infra import database, nginx, ports
 from infra.appservers import REPO, AppServerConfig, app_env, default_workers
+from infra.dbwatch import ensure_reachable
 from infra.envelope import (
     AppliedEnvelope,
     Envelope,
@@ -128,6 +129,7 @@ class Stack:
         else:
             # A user's own server: the database named in the URL is taken over by the
             # benchmark; its five tables are dropped and recreated (README says so).
+            ensure_reachable(s.database_url)
             self.database_url = s.database_url
         database.apply_schema(self.database_url)
         self.seed_counts = seed(self.database_url, s.seed)
@@ -197,10 +199,11 @@ class Stack:
         self.place_beside(self.support_pids())
         wait_until(lambda: _health_ok(self.base_url), timeout=15, what="nginx -> app")
 
-    def check_alive(self) -> None:
-        """Raise ProcessFailedError when a part of the stack has exited."""
+    def check_alive(self, *, database: bool = True) -> None:
+        """Raise ProcessFailedError when a part of the stack has exited; `database=False`
+        leaves the embedded PostgreSQL to a DatabaseWatch (`make serve`)."""
         procs = [self.nginx_proc, self.app_proc]
-        if self.postgres is not None:
+        if self.postgres is not None and database:
             procs.append(self.postgres.process)
         for proc in procs:
             if proc is not None:

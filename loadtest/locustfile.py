@@ -5,7 +5,7 @@ Run from the repository root (or with it on PYTHONPATH):
 Settings are Locust options, one per load variable of infra/settings.py (loadtest/options.py).
 Locust runs the first shape class it finds in this module's namespace; SteppedRamp is the
 only one, so headless runs always use it. With --class-picker the web UI offers it next to
-"Default" (manual users).
+"Default" (the user count typed in the form), whose steps loadtest/manual.py journals.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from locust import FastHttpUser, constant, events, task
+from locust.runners import WorkerRunner
 
 from infra.fixtures import BENCH_PASSWORD, bench_email
 from infra.settings.kinds import ConfigError
@@ -35,6 +36,7 @@ from loadtest.flow import (
     pick_product,
     products_offset,
 )
+from loadtest.manual import ManualSteps
 from loadtest.options import LoadRun
 from loadtest.shape import SteppedRamp
 from loadtest.think import pause
@@ -55,6 +57,9 @@ def _start_recording(environment: Any, **_kwargs: Any) -> None:
     except ConfigError as exc:
         raise SystemExit(f"loadtest: {exc}") from None
     recorder.install(environment.events, run.samples_dir)
+    if not isinstance(environment.runner, WorkerRunner):
+        # Where users are counted: the web UI's manual tests become steps too.
+        ManualSteps(run.samples_dir / "steps.jsonl").install(environment.events)
 
 
 events.init_command_line_parser.add_listener(_declare_options)  # type: ignore[no-untyped-call]

@@ -13,7 +13,6 @@ from infra.appservers import APPS
 from infra.settings import Settings
 from scripts.cli import run
 from scripts.harness.session import run_session, run_ui
-from scripts.harness.session_report import write_session_report
 
 
 def main() -> int:
@@ -30,8 +29,7 @@ def main() -> int:
         run_ui(settings, args.apps[0], argv=sys.argv)
         return 0
     folder = run_session(settings, args.apps, argv=sys.argv, matrix=args.matrix)
-    for path in write_session_report(folder):
-        print(f"wrote {path}")
+    print(f"session complete -> {folder / 'summary.md'}", file=sys.stderr)
     return 0
 
 

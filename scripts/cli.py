@@ -1,4 +1,4 @@
-"""What every CLI entry point shares: one-line errors, and SIGTERM treated like Ctrl-C."""
+"""What every CLI entry point shares: one-line errors, and SIGINT and SIGTERM as Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import psycopg
 from infra.ports import PortInUseError
 from infra.procs import ProcessFailedError
 from infra.settings.kinds import ConfigError
+from scripts.harness.errors import HarnessError
 
 EXPECTED_ERRORS = (
     psycopg.Error,
     ConfigError,
     PortInUseError,
     ProcessFailedError,
+    HarnessError,
     ValueError,
     RuntimeError,
     OSError,
@@ -30,6 +32,10 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run(main: Callable[[], int]) -> None:
     """Run `main`, turning expected failures into one line on stderr and exit code 1 or 2."""
+    # A script's background job starts with SIGINT ignored, and Python leaves it so: restore
+    # Ctrl-C's handler, so `kill -INT` stops the run as Ctrl-C does (and children started
+    # from here do not inherit the ignored SIGINT either).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM unwinds like Ctrl-C so context managers stop what they started.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

@@ -1,8 +1,6 @@
-"""Regenerate results/comparison.md, the comparison charts and README's results section.
+"""`make report`: regenerate results/comparison.md, its charts and README's results section.
 
-    python -m scripts.report [--results DIR] [--readme README.md]
-
-The orchestrator imports `build_single_run_report` from here to report a run it just made.
+python -m scripts.report [--results DIR] [--readme README.md] [--no-readme]
 """
 
 from __future__ import annotations
@@ -12,23 +10,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.harness.build import build_single_run_report, write_comparison_report
 from scripts.harness.errors import HarnessError
-
-__all__ = ["build_single_run_report", "main"]
+from scripts.harness.report import MIN_README_TRIALS, write_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.report",
-        description="Regenerate results/comparison.md, the comparison charts and the README "
-        "results section from the newest complete runs.",
+        description="Regenerate results/comparison.md, its charts and the README results "
+        f"section (sessions of {MIN_README_TRIALS}+ trials) from the newest complete sessions.",
     )
     parser.add_argument(
         "--results",
         type=Path,
         default=Path("results"),
-        help="folder holding the run folders (default: results)",
+        help="folder holding the session folders (default: results)",
     )
     parser.add_argument(
         "--readme",
@@ -37,17 +33,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="README whose results section to replace (default: README.md)",
     )
     parser.add_argument(
-        "--no-readme",
-        action="store_true",
-        help="write only results/comparison.md and its charts (what `make bench` does)",
+        "--no-readme", action="store_true", help="write only results/comparison.md and its charts"
     )
     args = parser.parse_args(argv)
-    readme = None if args.no_readme else args.readme
     try:
-        written = write_comparison_report(results_dir=args.results, readme=readme)
+        written, skipped = write_report(
+            results_dir=args.results, readme=None if args.no_readme else args.readme
+        )
     except (HarnessError, OSError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
+    for line in skipped:
+        print(f"skipped {line}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}")
     return 0

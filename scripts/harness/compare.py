@@ -1,15 +1,16 @@
 """Whether two runs were measured the same way, so their figures may sit side by side.
 
 Like pyperformance, comparison is refused rather than caveated: runs that differ in ramp,
-step length, settle time, spawn rate, think time, SLO, requested resource envelope or seed
-size measure different things. Keys are dotted paths into meta.json as the orchestrator
-writes it (the envelope and the seed live in the stack description).
+step length, settle time, spawn rate, think time, SLO, requested resource envelope, seed
+size, machine or package versions measure different things. Keys are dotted paths into
+meta.json as the orchestrator writes it (the envelope and the seed live in the stack
+description).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scripts.harness.errors import HarnessError
@@ -25,6 +26,12 @@ METHOD_KEYS = (
     "slo_ms",
     "stack.envelope.requested",
     "stack.database.seed",
+    # Not method settings, but as decisive: the same code on another machine, or another
+    # version of a framework, measures something else.
+    "machine.cpu_model",
+    "machine.logical_cores",
+    "machine.memory_mb",
+    "versions",
 )
 _ABSENT = object()
 
@@ -37,6 +44,11 @@ def method_differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         if _canonical(left) != _canonical(right):
             differences.append(f"{key}: {_show(left)} != {_show(right)}")
     return differences
+
+
+def comparability_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """method_differences of two aggregates (their "method" holds METHOD_KEYS)."""
+    return method_differences(dict(a["method"]), dict(b["method"]))
 
 
 def ensure_comparable(metas: Sequence[tuple[str, dict[str, Any]]]) -> None:

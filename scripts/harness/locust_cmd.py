@@ -32,7 +32,8 @@ def locust_argv(plan: BenchPlan, *, host: str, run_dir: Path, run_id: str) -> li
         argv += [option(spec), settings.shown(spec.name)]
     argv += ["--bench-run-id", run_id, "--bench-samples-dir", str(raw)]
     if plan.ui:
-        argv += ["--web-host", "127.0.0.1", "--web-port", str(settings.ui_port)]
+        # The class picker lets the user choose the ramp or a user count of their own.
+        argv += ["--web-host", "127.0.0.1", "--web-port", str(settings.ui_port), "--class-picker"]
     else:
         argv += [
             "--headless",

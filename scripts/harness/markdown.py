@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, num, pct, think_text
-from scripts.harness.summary import StepRow, Summary
+from scripts.harness.summary import KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
 
@@ -44,7 +44,7 @@ def knee_sentence(summary: Summary) -> str:
     knee = summary["knee"]
     top = max((s["users"] for s in summary["steps"] if s["valid"]), default=None)
     if top is None:
-        return "No step was valid, so nothing can be said about the SLO."
+        return "No step was valid, so nothing can be said about the SLO" + _invalid_note(knee)
     if knee["avg_users"] is None and knee["p95_users"] is None:
         sentence = f"the average and the p95 stayed within {slo} at every valid step" + (
             f" (up to {top} users)"
@@ -60,10 +60,15 @@ def knee_sentence(summary: Summary) -> str:
             f"; the most throughput within the SLO was {num(best)} req/s "
             f"at {summary['max_rps_within_slo_users']} users"
         )
-    if knee["invalid_breach_users"]:
-        listed = ", ".join(str(u) for u in knee["invalid_breach_users"])
-        sentence += f" (invalid steps at {listed} users also exceeded it and are not counted)"
-    return sentence[0].upper() + sentence[1:] + "."
+    sentence += _invalid_note(knee)
+    return sentence[0].upper() + sentence[1:]
+
+
+def _invalid_note(knee: KneeRow) -> str:
+    if not knee["invalid_breach_users"]:
+        return "."
+    listed = ", ".join(str(u) for u in knee["invalid_breach_users"])
+    return f" (invalid steps at {listed} users also exceeded it and are not counted)."
 
 
 def _first_over(figure: str, users: int | None, limit: str) -> str:

@@ -31,6 +31,7 @@ from scripts.harness.preflight import preflight
 from scripts.harness.progress import Progress
 from scripts.harness.results import RAW_DIR, create_run_dir, mark_failed, write_run_json
 from scripts.harness.runmeta import initial_meta, update_meta
+from scripts.harness.ui import finish_ui_run, watch_ui
 
 # Extra time the load generator gets beyond its planned duration before it is killed.
 LOCUST_GRACE_SECONDS = 90.0
@@ -55,7 +56,7 @@ def run_locust(
             stack.place_beside([locust.pid])
         live_pids["loadgen"] = [locust.pid]
         if plan.ui:
-            print(f"Locust web UI: http://127.0.0.1:{plan.settings.ui_port}", file=sys.stderr)
+            return watch_ui(locust, plan, stack=stack)
         bound = None if plan.ui else plan.planned_seconds() + LOCUST_GRACE_SECONDS
         with Progress(plan, run_dir) as progress:
             while locust.alive():
@@ -99,6 +100,7 @@ def run_one(plan: BenchPlan, argv: list[str]) -> Path:
             preflight(stack.base_url, what=f"the {plan.app} stack at {stack.base_url}")
             run_dir = _measure(plan, argv, host=stack.base_url, stack=stack)
     if plan.ui:
+        finish_ui_run(run_dir)
         return run_dir
     summary = build_single_run_report(run_dir)
     if summary["invariants"].get("ok") is False:

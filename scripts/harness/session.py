@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,8 +20,6 @@ from typing import Any
 
 from infra.appservers import REPO
 from infra.settings import Settings
-from scripts.harness.errors import HarnessError
-from scripts.harness.meta import read_json_object
 from scripts.harness.plan import BenchPlan, plan_run
 from scripts.harness.results import (
     FAILED,
@@ -30,9 +29,9 @@ from scripts.harness.results import (
     mark_complete,
 )
 from scripts.harness.runner import RunFailedError, run_one
+from scripts.harness.session_report import RUNS_DIR, SESSION_FILE, write_session_report
+from scripts.harness.ui import check_ui_port
 
-SESSION_FILE = "session.json"
-RUNS_DIR = "runs"
 # Hand-driven UI sessions are not benchmark results: they stay out of results/.
 UI_RESULTS_DIR = REPO / ".run" / "ui"
 
@@ -60,7 +59,8 @@ def session_name(settings: Settings, apps: list[str], *, matrix: bool) -> str:
 def run_session(
     settings: Settings, apps: list[str], *, argv: list[str], matrix: bool = False
 ) -> Path:
-    """Every trial of every app, interleaved; returns the sealed session folder."""
+    """Every trial of every app, interleaved, then the session's report; returns the
+    sealed session folder."""
     # Plan everything before starting anything: a typo fails in a second, not after a run.
     plans = {app: plan_run(settings, app) for app in apps}
     stamp = datetime.now(UTC).strftime(TIMESTAMP_FORMAT)
@@ -89,6 +89,10 @@ def run_session(
         try:
             run_dir = _trial(plan, argv, entry)
         except BaseException as exc:
+            if not any((folder / RUNS_DIR).glob("*")):
+                # Nothing was measured (a taken port, a dead target): nothing to keep.
+                shutil.rmtree(folder)
+                raise
             entry["status"] = "failed" if isinstance(exc, RunFailedError) else "interrupted"
             record["status"] = entry["status"]
             _write(folder, record)
@@ -99,6 +103,8 @@ def run_session(
         _write(folder, record)
     record.update(status="complete", finished_at=datetime.now(UTC).isoformat())
     _write(folder, record)
+    for path in write_session_report(folder):
+        print(f"wrote {path}", file=sys.stderr)
     (folder / INCOMPLETE).unlink()
     return folder
 
@@ -114,14 +120,8 @@ def _trial(plan: BenchPlan, argv: list[str], entry: dict[str, Any]) -> Path:
 def run_ui(settings: Settings, app: str, *, argv: list[str]) -> Path:
     """One hand-driven Locust web UI session, kept out of results/."""
     plan = replace(plan_run(settings, app, ui=True), results_dir=UI_RESULTS_DIR)
+    check_ui_port(settings)
     return run_one(plan, argv)
-
-
-def load_session(folder: Path) -> dict[str, Any]:
-    record = read_json_object(folder / SESSION_FILE)
-    if not isinstance(record.get("order"), list):
-        raise HarnessError(f"{folder / SESSION_FILE}: 'order' must be a list")
-    return record
 
 
 def _seal_failed(folder: Path, reason: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 from infra.appservers import APPS, app_env
 from infra.database import recreate_database, truncate_tables
 from infra.ports import free_port
+from infra.postgres import EmbeddedPostgres
 from infra.seed import SeedOptions, seed
 from infra.settings import Settings
 from infra.stack import Stack, StackSettings
@@ -29,6 +30,9 @@ TEST_SEED = SeedOptions(
     hash_iterations=TEST_HASH_ITERATIONS,
 )
 
+# What the apps on the `isolated` server hash new passwords with: far above the seed's.
+SLOW_HASH_ITERATIONS = 100_000
+
 # Statements that are connection set-up or bookkeeping, not an endpoint's own work.
 _NOT_ENDPOINT_SQL = r"(pg_catalog|pg_type|pg_stat_statements|current_schema|version\(\))"
 
@@ -41,6 +45,7 @@ class AppUnderTest:
     base_url: str
     direct_url: str
     database_url: str
+    server_log: Path
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +53,17 @@ def secret_key() -> str:
     return secrets.token_urlsafe(48)
 
 
-def start_app_stack(name: str, *, database_url: str, secret_key: str, run_dir: Path) -> Stack:
+def start_app_stack(
+    name: str,
+    *,
+    database_url: str,
+    secret_key: str,
+    run_dir: Path,
+    hash_iterations: int = TEST_HASH_ITERATIONS,
+) -> Stack:
     """A stack (not started) for `name` on an existing database: schema, small seed, app, Nginx."""
     app_settings = Settings.from_env(
-        {"PASSWORD_HASH_ITERATIONS": str(TEST_HASH_ITERATIONS), "APP_SECRET_KEY": secret_key}
+        {"PASSWORD_HASH_ITERATIONS": str(hash_iterations), "APP_SECRET_KEY": secret_key}
     )
     settings = StackSettings(
         app=name,
@@ -83,8 +95,46 @@ def apps(
                     run_dir=tmp_path_factory.mktemp(f"run-{name}"),
                 )
             )
-            running[name] = AppUnderTest(name, stack.base_url, stack.app_url, url)
+            assert stack.app_proc is not None
+            running[name] = AppUnderTest(
+                name, stack.base_url, stack.app_url, url, stack.app_proc.log_path
+            )
         yield running
+
+
+@dataclass(frozen=True)
+class IsolatedApps:
+    """Every app on a PostgreSQL server of their own, which tests may stop, freeze and start."""
+
+    server: EmbeddedPostgres
+    stacks: dict[str, Stack]
+
+
+@pytest.fixture(scope="session")
+def isolated(tmp_path_factory: pytest.TempPathFactory, secret_key: str) -> Iterator[IsolatedApps]:
+    """Every app on its own database of a dedicated server, so an outage hits no other test.
+
+    New passwords cost SLOW_HASH_ITERATIONS rounds while the seeded users' hashes keep
+    TEST_HASH_ITERATIONS, as in a benchmark run (the seed hashes cheaply, the app does not).
+    """
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg-isolated"), free_port())
+    server.start()
+    try:
+        with contextlib.ExitStack() as stacks:
+            running: dict[str, Stack] = {}
+            for name in APPS:
+                running[name] = stacks.enter_context(
+                    start_app_stack(
+                        name,
+                        database_url=recreate_database(server.admin_url(), f"isolated_{name}"),
+                        secret_key=secret_key,
+                        run_dir=tmp_path_factory.mktemp(f"isolated-{name}"),
+                        hash_iterations=SLOW_HASH_ITERATIONS,
+                    )
+                )
+            yield IsolatedApps(server, running)
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=APPS)

@@ -19,6 +19,7 @@ from tests.contract._factory import (
     expect_error,
     make_item,
     make_product,
+    make_shop,
     new_order_number,
     order_body,
     parse_timestamp,
@@ -26,7 +27,10 @@ from tests.contract._factory import (
     row_counts,
     sold_quantities,
     stored_order,
+    unique_email,
 )
+
+ORDER_ITEMS_MAX = 20
 
 HOUR = timedelta(hours=1)
 
@@ -128,6 +132,46 @@ def test_create_order_writes_order_items_and_stock(
     assert stored["created_dtm"] == parse_timestamp(order["created_dtm"])
     assert stored["items"] == order["items"]
     assert sold_quantities(db, [cat.a, cat.b]) == {cat.a: 2, cat.b: 7}
+
+
+def test_multi_row_insert_returns_rows_in_values_order(db: Db) -> None:
+    # Both apps insert an order's items in one INSERT ... RETURNING id and pair the returned
+    # ids with the VALUES rows by position (Django's bulk_create does so too). Values out of
+    # id order make any reordering of the returned rows visible.
+    shop = make_shop(db, items=ORDER_ITEMS_MAX)
+    user_id = db.execute(
+        "INSERT INTO tb_auth_user (email, password) VALUES (%s, 'x') RETURNING id",
+        (unique_email(),),
+    ).fetchone()
+    assert user_id is not None
+    order = db.execute(
+        "INSERT INTO tb_order (order_number, user_id, product_id, status, total_price) "
+        "VALUES (%s, %s, %s, 'COMPLETED', 0) RETURNING id",
+        (new_order_number(), user_id[0], shop.product_id),
+    ).fetchone()
+    assert order is not None
+    item_ids = shop.item_ids[1::2] + shop.item_ids[::-2]
+    rows = ", ".join(["(%s, %s, 1, 0)"] * len(item_ids))
+    params = [value for item_id in item_ids for value in (order[0], item_id)]
+    returned = db.execute(
+        f"INSERT INTO tb_order_item (order_id, item_id, quantity, price) VALUES {rows} "
+        "RETURNING item_id",
+        params,
+    ).fetchall()
+    assert [row[0] for row in returned] == item_ids
+
+
+def test_order_item_pks_name_their_own_rows(client: httpx.Client, db: Db, user: User) -> None:
+    shop = make_shop(db, items=ORDER_ITEMS_MAX)
+    # Distinct quantities in a shuffled request: a pk paired with the wrong row would show.
+    quantities = {item_id: n + 1 for n, item_id in enumerate(reversed(shop.item_ids))}
+    body = order_body(shop.product_id, quantities)
+    order = expect(_post(client, user, body), 201)
+    stored = stored_order(db, body["order_number"])
+    assert stored is not None
+    assert order["items"] == stored["items"]
+    assert {i["item_id"]: i["quantity"] for i in order["items"]} == quantities
+    assert expect(client.get(f"/orders/{order['pk']}", headers=user.headers), 200) == order
 
 
 def test_created_order_is_readable_by_its_owner(

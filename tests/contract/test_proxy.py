@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.contract.conftest import AppUnderTest
 
@@ -23,6 +24,17 @@ def test_header_too_large(app: AppUnderTest) -> None:
     _expect_json_error(resp, 400, "validation_error")
 
 
-def test_internal_error_locations_are_not_reachable(app: AppUnderTest) -> None:
-    resp = httpx.get(f"{app.base_url}/__errors/uri_too_long", timeout=10)
+ERROR_LOCATIONS = [
+    "bad_request",
+    "uri_too_long",
+    "not_found",
+    "payload_too_large",
+    "internal_error",
+    "unavailable",
+]
+
+
+@pytest.mark.parametrize("name", ERROR_LOCATIONS)
+def test_internal_error_locations_are_not_reachable(app: AppUnderTest, name: str) -> None:
+    resp = httpx.get(f"{app.base_url}/__errors/{name}", timeout=10)
     _expect_json_error(resp, 404, "not_found")

@@ -1,4 +1,4 @@
-"""The 64 KiB body limit, driven as a WSGI server drives it, and the strict JSON parser."""
+"""Requests refused before routing, driven as a WSGI server drives them, and the JSON parser."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ParseError
 
-from django_app.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, StrictJsonParser
+from django_app.middleware import RequestGuardMiddleware, StrictJsonParser
+from django_app.rules import MAX_BODY_BYTES
 
 
 class _BodyEcho:
@@ -45,7 +46,8 @@ def _call(environ: dict[str, Any]) -> tuple[str, dict[str, str], bytes, _BodyEch
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    body = b"".join(BodyLimitMiddleware(app)(environ, start_response))
+    request = {"REQUEST_METHOD": "POST", "SERVER_PROTOCOL": "HTTP/1.1", "PATH_INFO": "/", **environ}
+    body = b"".join(RequestGuardMiddleware(app)(request, start_response))
     return seen["status"], seen["headers"], body, app
 
 
@@ -57,6 +59,33 @@ def test_declared_length_over_the_limit_is_refused_unread() -> None:
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["error"]["code"] == "payload_too_large"
     assert app.environ is None
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"REQUEST_METHOD": "FOO"},
+        {"REQUEST_METHOD": "PROPFIND"},
+        {"REQUEST_METHOD": "get"},
+        {"SERVER_PROTOCOL": "HTTP/2.0"},
+        {"SERVER_PROTOCOL": "HTTP/0.9"},
+        {"REQUEST_METHOD": "CONNECT", "PATH_INFO": "127.0.0.1:443"},
+        {"RAW_URI": "/products/\xff", "PATH_INFO": "/products/\xff"},
+        {"CONTENT_LENGTH": "9" * 20},
+    ],
+)
+def test_unknown_method_or_version_is_refused_before_django(environ: dict[str, str]) -> None:
+    status, headers, body, app = _call({**environ, "wsgi.input": io.BytesIO()})
+    assert status.startswith("400")
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "validation_error"
+    assert app.environ is None
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "TRACE", "CONNECT", "PATCH"])
+def test_standard_methods_reach_django(method: str) -> None:
+    status, _, _, app = _call({"REQUEST_METHOD": method, "wsgi.input": io.BytesIO()})
+    assert status == "200 OK" and app.environ is not None
 
 
 def test_declared_length_at_the_limit_passes() -> None:
@@ -108,3 +137,9 @@ def test_parser_turns_every_malformed_body_into_a_parse_error(raw: bytes) -> Non
 
 def test_parser_keeps_the_last_duplicate_key() -> None:
     assert StrictJsonParser().parse(io.BytesIO(b'{"a": 1, "a": 2}')) == {"a": 2}
+
+
+def test_head_answers_carry_no_body() -> None:
+    status, _, body, app = _call({"REQUEST_METHOD": "HEAD", "wsgi.input": io.BytesIO()})
+    assert status == "200 OK" and app.environ is not None
+    assert body == b""

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
-from django_app.errors import ValidationError, api_error_from
+from django_app.errors import ValidationError
+from django_app.handlers import api_error_from
 from django_app.schemas import Credentials, CredentialsIn, OrderIn, OrderItemRequest, OrderRequest
 
 VALID_ORDER: dict[str, Any] = {

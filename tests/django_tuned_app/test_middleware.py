@@ -12,7 +12,8 @@ import pytest
 from django.http import HttpRequest
 
 from django_tuned_app.errors import UnsupportedMediaTypeError, ValidationError
-from django_tuned_app.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, json_body
+from django_tuned_app.middleware import RequestGuardMiddleware, json_body
+from django_tuned_app.rules import MAX_BODY_BYTES
 
 
 class _BodyEcho:
@@ -47,7 +48,8 @@ def _call(environ: dict[str, Any]) -> tuple[str, dict[str, str], bytes, _BodyEch
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    body = b"".join(BodyLimitMiddleware(app)(environ, start_response))
+    request = {"REQUEST_METHOD": "POST", "SERVER_PROTOCOL": "HTTP/1.1", "PATH_INFO": "/", **environ}
+    body = b"".join(RequestGuardMiddleware(app)(request, start_response))
     return seen["status"], seen["headers"], body, app
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 
+from infra.ports import free_port
 from tests.e2e._env import REPO, isolated_env
 
 STEP_KEYS = {
@@ -49,12 +50,14 @@ def _descendants() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True)}
 
 
-def test_make_bench_runs_both_apps_and_compares(tmp_path: Path) -> None:
-    """Both apps on the same ports one after the other, then results/comparison.md."""
+def test_make_bench_runs_interleaved_trials_and_aggregates_them(tmp_path: Path) -> None:
+    """Two trials of both apps on the same ports, interleaved, in one session folder with an
+    aggregate per app (medians, intervals) and the apps side by side."""
     results = tmp_path / "results"
     env = isolated_env(
         tmp_path,
         RESULTS_DIR=str(results),
+        TRIALS="2",
         RAMP="2 4",
         STEP_SECONDS="8",
         SETTLE_SECONDS="2",
@@ -70,20 +73,38 @@ def test_make_bench_runs_both_apps_and_compares(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=400,
+        timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert _descendants() - before == set()
     assert (REPO / "README.md").read_text() == readme_before  # only `make report` edits it
 
-    runs = sorted(p for p in results.iterdir() if p.is_dir())
-    assert [r.name.rsplit("-", 1)[1] for r in runs] == ["django", "fastapi"]
-    comparison = (results / "comparison.md").read_text()
-    assert "django" in comparison and "fastapi" in comparison
-    assert (results / "comparison-latency.png").stat().st_size > 0
-    for run_dir in runs:
-        _check_run(run_dir, run_dir.name.rsplit("-", 1)[1])
+    (session,) = results.iterdir()
+    assert session.name.endswith("-bench") and not (session / "INCOMPLETE").exists()
+    record = json.loads((session / "session.json").read_text())
+    assert record["status"] == "complete"
+    # Interleaved: each trial rotates the apps, so drift hits both alike.
+    assert [(e["trial"], e["app"]) for e in record["order"]] == [
+        (1, "django"),
+        (1, "fastapi"),
+        (2, "fastapi"),
+        (2, "django"),
+    ]
+    runs = [session / "runs" / e["run"] for e in record["order"]]
+    for run_dir, entry in zip(runs, record["order"], strict=True):
+        _check_run(run_dir, entry["app"])
+    for app in ("django", "fastapi"):
+        aggregate = json.loads((session / app / "aggregate.json").read_text())
+        assert [t["run"] for t in aggregate["trials"]] == [
+            e["run"] for e in record["order"] if e["app"] == app
+        ]
+        best = aggregate["headline"]["max_rps_within_slo"]
+        assert best["n"] == 2 and best["ci_low"] <= best["mean"] <= best["ci_high"]
+    summary = (session / "summary.md").read_text()
+    assert "| Django | 2 |" in summary and "| FastAPI | 2 |" in summary
+    assert "95 % CI" in summary and "than Django's" in summary
+    assert (session / "comparison-headline.png").stat().st_size > 0
 
 
 def _check_run(run_dir: Path, app: str) -> None:
@@ -135,6 +156,7 @@ def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path:
         tmp_path,
         RESULTS_DIR=str(results),
         RAMP="2",
+        TRIALS="1",
         STEP_SECONDS="120",
         SETTLE_SECONDS="2",
         SEED_USERS="4",
@@ -148,7 +170,7 @@ def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path:
         text=True,
     ) as proc:
         deadline = time.monotonic() + 120
-        while not list(results.glob("*/raw/samples-*.csv")) and time.monotonic() < deadline:
+        while not list(results.glob("*/runs/*/raw/samples-*.csv")) and time.monotonic() < deadline:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.5)
         family = psutil.Process(proc.pid).children(recursive=True)
@@ -159,7 +181,31 @@ def test_ctrl_c_mid_run_stops_everything_and_leaves_the_run_incomplete(tmp_path:
     assert "interrupted; everything started has been stopped" in err
     _, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
-    (run_dir,) = (p for p in results.iterdir() if p.is_dir())
-    assert (run_dir / "INCOMPLETE").exists()
+    (run_dir,) = results.glob("*/runs/*")
+    assert (run_dir / "INCOMPLETE").exists() and (run_dir.parents[1] / "INCOMPLETE").exists()
     assert json.loads((run_dir / "meta.json").read_text())["complete"] is False
     assert not (run_dir / "summary.json").exists()
+
+
+def test_bench_names_an_unreachable_database_url(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(tmp_path / "results"),
+        DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "fastapi"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: DATABASE_URL=postgresql://u:***@127.0.0.1:{port}/db: cannot connect "
+        "(connection refused)"
+    )

@@ -21,13 +21,13 @@ class _ErrorsOnly(BaseHTTPRequestHandler):
 
     healthy_login = True
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path == "/health" and self.healthy_login:
             self._send(200, {"status": "ok", "framework": "stub"})
         else:
             self._send(500, {"error": {"code": "boom", "message": "always"}})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
         if self.path == "/auth/login" and self.healthy_login:
@@ -43,7 +43,7 @@ class _ErrorsOnly(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
 

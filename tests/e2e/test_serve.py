@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import queue
 import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -17,44 +14,13 @@ import psycopg
 import pytest
 
 from infra.appservers import APP_SPECS, APPS
-from tests.e2e._env import REPO, isolated_env
-
-
-def _serve_env(tmp_path: Path, app: str) -> dict[str, str]:
-    return isolated_env(
-        tmp_path,
-        APP=app,
-        SEED_USERS="3",
-        APP_SECRET_KEY="serve-test-secret-key-that-is-long-enough-0123456789",
-    )
-
-
-def _read_lines(proc: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
-    """Up to `count` stdout lines, waiting at most `timeout` seconds in all."""
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for _ in range(count):
-            line = proc.stdout.readline()
-            if not line:
-                return
-            lines.put(line.rstrip("\n"))
-
-    threading.Thread(target=pump, daemon=True).start()
-    got: list[str] = []
-    deadline = time.monotonic() + timeout
-    while len(got) < count and (left := deadline - time.monotonic()) > 0:
-        try:
-            got.append(lines.get(timeout=left))
-        except queue.Empty:
-            break
-    return got
+from infra.ports import free_port
+from tests.e2e._env import REPO, read_lines, serve_env
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_serve_prints_two_lines_serves_and_stops_clean(app: str, tmp_path: Path) -> None:
-    env = _serve_env(tmp_path, app)
+    env = serve_env(tmp_path, app)
     with subprocess.Popen(
         [sys.executable, "-m", "scripts.serve"],
         cwd=REPO,
@@ -68,7 +34,7 @@ def test_serve_prints_two_lines_serves_and_stops_clean(app: str, tmp_path: Path)
 
 def _check_serve(proc: subprocess.Popen[str], app: str, env: dict[str, str]) -> None:
     try:
-        lines = _read_lines(proc, 2, timeout=120)
+        lines = read_lines(proc, 2, timeout=120)
         if len(lines) < 2:
             proc.kill()
             pytest.fail(f"serve printed {lines!r}; stderr: {proc.communicate()[1][-2000:]}")
@@ -113,7 +79,7 @@ def _run_serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_serve_names_the_taken_port(tmp_path: Path) -> None:
-    env = _serve_env(tmp_path, "fastapi")
+    env = serve_env(tmp_path, "fastapi")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(env["NGINX_PORT"])))
         taken.listen()
@@ -128,7 +94,7 @@ def test_serve_names_the_taken_port(tmp_path: Path) -> None:
 
 
 def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
-    env = _serve_env(tmp_path, "flask")
+    env = serve_env(tmp_path, "flask")
     result = _run_serve(env)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: APP='flask' must be one of: {', '.join(APPS)}"
@@ -136,7 +102,7 @@ def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
 
 def test_a_killed_serve_leaves_nothing_behind(tmp_path: Path) -> None:
     """Even SIGKILL, which no handler sees, takes the database, Nginx and app down with it."""
-    env = _serve_env(tmp_path, "fastapi")
+    env = serve_env(tmp_path, "fastapi")
     with subprocess.Popen(
         [sys.executable, "-m", "scripts.serve"],
         cwd=REPO,
@@ -145,10 +111,23 @@ def test_a_killed_serve_leaves_nothing_behind(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
         text=True,
     ) as proc:
-        assert len(_read_lines(proc, 2, timeout=120)) == 2
+        assert len(read_lines(proc, 2, timeout=120)) == 2
         family = psutil.Process(proc.pid).children(recursive=True)
         assert family
         proc.kill()
         proc.wait(timeout=10)
         _, alive = psutil.wait_procs(family, timeout=15)
         assert alive == [], [p.cmdline() for p in alive]
+
+
+def test_serve_names_an_unreachable_database_url(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = serve_env(tmp_path, "fastapi", DATABASE_URL=f"postgresql://u:secret@127.0.0.1:{port}/db")
+    result = _run_serve(env)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "secret" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: DATABASE_URL=postgresql://u:***@127.0.0.1:{port}/db: cannot connect "
+        "(connection refused)"
+    )

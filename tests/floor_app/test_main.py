@@ -47,7 +47,14 @@ def _call(method: str, path: str, headers: list[tuple[bytes, bytes]] | None = No
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": path, "headers": headers or []}
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": headers or [],
+    }
     asyncio.run(_main().App(get_settings())(scope, receive, send))
     start, body = sent
     return start["status"], dict(start["headers"]), json.loads(body["body"])
@@ -77,7 +84,14 @@ def test_a_head_answer_has_headers_only() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "HEAD", "path": "/health", "headers": []}
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "HEAD",
+        "path": "/health",
+        "query_string": b"",
+        "headers": [],
+    }
     asyncio.run(_main().App(get_settings())(scope, receive, send))
     headers = dict(sent[0]["headers"])
     assert (sent[0]["status"], headers[b"allow"]) == (405, b"GET")

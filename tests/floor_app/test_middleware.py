@@ -10,13 +10,13 @@ import pytest
 
 from floor_app.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
 from floor_app.middleware import (
-    MAX_BODY_BYTES,
     Message,
     Request,
     declared_too_large,
     json_body,
     query_params,
 )
+from floor_app.rules import MAX_BODY_BYTES
 
 
 def _request(chunks: Iterable[bytes], content_type: str | None = "application/json") -> Request:

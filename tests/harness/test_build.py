@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from scripts.harness.build import analyze_run
+from scripts.harness.build import analyze_run, build_single_run_report
 from scripts.harness.errors import HarnessError
 from scripts.harness.markdown import run_markdown
 from scripts.harness.meta import load_meta
 from scripts.harness.results import mark_complete
-from scripts.report import build_single_run_report
 from tests.harness._factory import INVARIANTS_OK, base_meta, make_run, two_step_run
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -8,7 +8,7 @@ from tests.harness._factory import base_meta
 
 
 def test_runs_of_different_apps_with_the_same_method_are_comparable() -> None:
-    django = base_meta("django", started_at="a", machine={"host": "x"})
+    django = base_meta("django", started_at="a", command="x")
     fastapi = base_meta("fastapi", started_at="b", variant="something")
     assert method_differences(django, fastapi) == []
     ensure_comparable([("d", django), ("f", fastapi)])

@@ -22,7 +22,7 @@ def test_defaults_match_the_readme() -> None:
     plan = plan_run(settings(), "fastapi")
     assert plan.stack is not None and plan.stack.envelope is not None
     assert (plan.stack.envelope.cpus, plan.stack.envelope.mem_mb) == (1.0, 512)
-    assert plan.planned_seconds() == 300
+    assert plan.planned_seconds() == 150
     assert plan.variant is None and plan.target_url is None
 
 
@@ -68,6 +68,7 @@ def test_locust_processes_and_the_ui(tmp_path: Path) -> None:
     ui = plan_run(settings(UI_PORT="9999"), "fastapi", ui=True)
     argv = locust_argv(ui, host="http://127.0.0.1:8000", run_dir=tmp_path, run_id="r")
     assert "--headless" not in argv and argv[argv.index("--web-port") + 1] == "9999"
+    assert "--class-picker" in argv  # the stepped ramp or a user count of one's own
 
 
 def test_command_line_reproduces_the_run_without_secrets() -> None:

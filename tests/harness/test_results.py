@@ -61,6 +61,7 @@ def test_mark_complete_sets_the_flag_then_removes_the_marker(tmp_path: Path) -> 
     assert json.loads((run_dir / "meta.json").read_text()) == {
         "app": "fastapi",
         "complete": True,
+        "status": "complete",
         "slo_ms": 100,
     }
     assert not (run_dir / INCOMPLETE).exists()

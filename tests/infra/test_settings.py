@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_every_default_parses_and_defaults_are_the_documented_ones() -> None:
     s = Settings.defaults()
     assert s.ramp == FixedRamp((40, 50, 60, 70, 80))
-    assert (s.step_seconds, s.settle, s.spawn_rate, s.slo_ms) == (60, 15, 10, 100)
+    assert (s.step_seconds, s.settle, s.spawn_rate, s.slo_ms, s.trials) == (30, 7.5, 10, 100, 3)
     assert s.think == ThinkTime(0.25, 0.75)
     assert (s.app_cpus, s.app_mem_mb, s.seed_users, s.django_conn_max_age) == (1, 512, 1000, 60)
     assert s.target_url is None and s.database_url is None and s.workers is None
@@ -40,7 +40,7 @@ def test_values_are_typed_and_remembered_as_set() -> None:
 
 
 def test_a_value_typed_differently_is_still_the_default() -> None:
-    s = Settings.from_env({"DJANGO_CONN_MAX_AGE": "060", "STEP_SECONDS": "60.0"})
+    s = Settings.from_env({"DJANGO_CONN_MAX_AGE": "060", "STEP_SECONDS": "30.0"})
     assert s.changed() == []
     assert Settings.from_env({"DJANGO_CONN_MAX_AGE": "0"}).changed() == ["DJANGO_CONN_MAX_AGE"]
 
@@ -71,7 +71,7 @@ def test_settle_scales_with_the_step_unless_set() -> None:
         ({"APP_CPUS": "0"}, "APP_CPUS='0' is not a number > 0"),
         ({"VARIANT": "has space"}, "VARIANT='has space' is not"),
         ({"APP_SECRET_KEY": "short"}, "APP_SECRET_KEY must be at least 32 characters"),
-        ({"SETTLE_SECONDS": "30"}, "SETTLE_SECONDS=30 must be under half of STEP_SECONDS=60"),
+        ({"SETTLE_SECONDS": "15"}, "SETTLE_SECONDS=15 must be under half of STEP_SECONDS=30"),
         ({"RAMP": "auto:60", "AUTO_MAX_USERS": "50"}, "RAMP=auto:60 starts above AUTO_MAX_USERS"),
     ],
 )
@@ -84,12 +84,14 @@ def test_errors_name_the_variable_the_user_typed(env: dict[str, str], message: s
 
 def test_a_step_whose_spawn_would_eat_the_step_is_refused_with_what_to_change() -> None:
     # (60 / 2 - 15) s * 10 users/s = 150 users is the most one step can add.
-    assert Settings.from_env({"RAMP": "150 300"}).max_users_change == 150
+    minute = {"STEP_SECONDS": "60", "SETTLE_SECONDS": "15"}
+    assert Settings.from_env({**minute, "RAMP": "150 300"}).max_users_change == 150
     with pytest.raises(ConfigError, match=r"RAMP step 2 changes users by 151.*raise SPAWN_RATE"):
-        Settings.from_env({"RAMP": "150 301"})
+        Settings.from_env({**minute, "RAMP": "150 301"})
     with pytest.raises(ConfigError, match="RAMP step 1 changes users by 151"):
-        Settings.from_env({"RAMP": "auto:151"})
-    assert Settings.from_env({"RAMP": "151", "SPAWN_RATE": "20"}).ramp == FixedRamp((151,))
+        Settings.from_env({**minute, "RAMP": "auto:151"})
+    wide = {**minute, "RAMP": "151", "SPAWN_RATE": "20"}
+    assert Settings.from_env(wide).ramp == FixedRamp((151,))
 
 
 def test_the_record_has_every_variable_and_no_secret() -> None:

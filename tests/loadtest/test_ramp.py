@@ -10,7 +10,10 @@ from loadtest.ramp import Decision, StepJournal, StepSchedule, Totals, decide_ne
 
 
 def settings(**env: str) -> Settings:
-    return Settings.from_env({k.upper(): v for k, v in env.items()})
+    """The examples below use minute-long steps with a 15 s settle."""
+    return Settings.from_env(
+        {"STEP_SECONDS": "60", "SETTLE_SECONDS": "15", **{k.upper(): v for k, v in env.items()}}
+    )
 
 
 def steady(requests: int, avg_ms: float, failures: int = 0) -> Totals:
