@@ -8,6 +8,7 @@ from django_app import handlers, views
 
 urlpatterns = [
     path("health", views.HealthView.as_view()),
+    path("openapi.json", views.OpenApiView.as_view()),
     path("auth/register", views.RegisterView.as_view()),
     path("auth/login", views.LoginView.as_view()),
     path("products", views.ProductListView.as_view()),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
-from django.http import UnreadablePostError
+from django.http import HttpResponse, UnreadablePostError
 from django.utils.http import parse_header_parameters
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -31,6 +33,18 @@ from django_app.schemas import (
 from django_app.security import token_decode
 
 FRAMEWORK = "django"
+# The contract's OpenAPI document, written by hand; every app serves this file byte for byte.
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+
+
+def openapi_read(path: Path = OPENAPI_PATH) -> bytes:
+    """Return the OpenAPI document's bytes, refusing a file that is not JSON."""
+    content = path.read_bytes()
+    json.loads(content)
+    return content
+
+
+OPENAPI_DOCUMENT = openapi_read()
 
 
 class BearerAuthentication(BaseAuthentication):
@@ -95,6 +109,14 @@ class HealthView(ApiView):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return Response({"status": "ok", "framework": FRAMEWORK})
+
+
+class OpenApiView(ApiView):
+    http_method_names = ["get"]
+
+    def get(self, request: Request) -> HttpResponse:
+        """Serve the contract's OpenAPI document, byte for byte."""
+        return HttpResponse(OPENAPI_DOCUMENT, content_type="application/json")
 
 
 class RegisterView(ApiView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict
@@ -24,7 +25,7 @@ from fastapi_app.handlers import (
     request_validation_handler,
 )
 from fastapi_app.middleware import RequestGuardMiddleware
-from fastapi_app.routes import router
+from fastapi_app.routes import OPENAPI_DOCUMENT, router
 from fastapi_app.settings import Settings, get_settings
 
 Handler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
@@ -47,6 +48,12 @@ class State(TypedDict):
     sessions: async_sessionmaker[AsyncSession]
 
 
+def contract_openapi() -> dict[str, Any]:
+    """Return the contract's OpenAPI document instead of one generated from the routes."""
+    document: dict[str, Any] = json.loads(OPENAPI_DOCUMENT)
+    return document
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app; the database engine is created per worker, at startup."""
 
@@ -62,12 +69,16 @@ def create_app(settings: Settings) -> FastAPI:
         title="Commerce API (FastAPI)",
         lifespan=lifespan,
         redirect_slashes=False,
-        # The contract has no documentation paths; they would answer where 404 is expected.
+        # No HTML documentation pages: every response is JSON, and the API must work offline.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own document route would also answer HEAD (405 in the contract);
+        # routes.py serves GET /openapi.json like every other route.
         openapi_url=None,
         exception_handlers=EXCEPTION_HANDLERS,
     )
+    # FastAPI's documented hook: in-process tools asking the app get the served document.
+    app.openapi = contract_openapi  # type: ignore[method-assign]
     app.include_router(router)
     app.add_middleware(RequestGuardMiddleware)
     return app

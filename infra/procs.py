@@ -78,17 +78,21 @@ class ManagedProcess:
         self._log = log_path.open("ab")
         # A new session keeps Ctrl-C in the terminal from reaching children directly, so the
         # harness decides the shutdown order (app before database).
-        self.popen = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            start_new_session=True,
-            preexec_fn=_die_with_parent(stop_signal),
-            **as_user(user),
-        )
+        try:
+            self.popen = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(stop_signal),
+                **as_user(user),
+            )
+        except BaseException:
+            self._log.close()  # a command that cannot start must not leak its log's handle
+            raise
 
     @property
     def pid(self) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 from infra.settings import Settings
 from infra.settings.kinds import FixedRamp
 
+# Written by the shape when the profiled encore starts: {index, users, steady_start, end}.
+ENCORE_FILE = "encore.json"
 AUTO_GROWTH = 1.5
 AUTO_MAX_FAILURE_RATIO = 0.01
 
@@ -91,7 +93,9 @@ class StepSchedule:
         ramp = settings.ramp
         self._users = [ramp.users[0] if isinstance(ramp, FixedRamp) else ramp.start]
         self._baseline: Totals | None = None
+        self._held: list[Totals | None] = []  # each finished step's steady-state counters
         self._finished = False
+        self.encore_index: int | None = None
         self.last_decision: Decision | None = None
 
     @property
@@ -106,6 +110,11 @@ class StepSchedule:
     def finished(self) -> bool:
         return self._finished
 
+    @property
+    def in_encore(self) -> bool:
+        """The step in force is the profiled encore (PROFILE=1), not part of the ramp."""
+        return self.encore_index is not None and self.index == self.encore_index
+
     def tick(self, run_time: float, totals: Totals | None = None) -> tuple[int, float] | None:
         """(users, spawn_rate) in force at `run_time`, or None once the ramp is over.
 
@@ -113,9 +122,12 @@ class StepSchedule:
         """
         if self._finished:
             return None
-        if run_time >= (self.index + 1) * self._settings.step_seconds and not self._advance(totals):
-            self._finished = True
-            return None
+        if run_time >= (self.index + 1) * self._settings.step_seconds:
+            held = None if self._baseline is None or totals is None else totals - self._baseline
+            self._held.append(held)
+            if not (self._advance(held) or self._encore()):
+                self._finished = True
+                return None
         if self._baseline is None and run_time >= self._steady_start():
             self._baseline = totals
         return self.users, self._settings.spawn_rate
@@ -129,20 +141,23 @@ class StepSchedule:
             settle_seconds=self._settings.settle,
         )
 
-    def _advance(self, totals: Totals | None) -> bool:
+    def _advance(self, held: Totals | None) -> bool:
         ramp = self._settings.ramp
+        if self.encore_index is not None:
+            return False
         if isinstance(ramp, FixedRamp):
             if self.index + 1 >= len(ramp.users):
                 return False
             self._users.append(ramp.users[self.index + 1])
+            self._baseline = None
             return True
-        if self._baseline is None or totals is None:
+        if held is None:
             self.last_decision = Decision(None, f"no steady-state counters for {self.users} users")
             return False
         self.last_decision = decide_next_step(
             users=self.users,
             steps_done=len(self._users),
-            steady=totals - self._baseline,
+            steady=held,
             max_users=self._settings.auto_max_users,
             max_steps=self._settings.auto_max_steps,
             slo_ms=self._settings.slo_ms,
@@ -154,34 +169,79 @@ class StepSchedule:
         self._baseline = None
         return True
 
+    def _encore(self) -> bool:
+        """With PROFILE=1, one more step once the ramp is over, at PROFILE_STEP users or
+        (auto) those of the last step whose steady state held the SLO with errors <= 1 %."""
+        if not self._settings.profile or self.encore_index is not None:
+            return False
+        users = self._settings.profile_step or self._last_within_slo()
+        self._users.append(users)
+        self.encore_index = self.index
+        self._baseline = None
+        return True
+
+    def _last_within_slo(self) -> int:
+        for users, held in zip(reversed(self._users), reversed(self._held), strict=True):
+            if held is None or held.num_requests <= 0:
+                continue
+            avg_ms = held.total_response_time / held.num_requests
+            ok = held.num_failures / held.num_requests <= AUTO_MAX_FAILURE_RATIO
+            if avg_ms <= self._settings.slo_ms and ok:
+                return users
+        return self._users[0]
+
+    def steady_window(self, step_start_epoch: float) -> tuple[float, float]:
+        """The steady window of the step in force, in epoch seconds, given when it began."""
+        start = steady_start(
+            step_start=step_start_epoch,
+            users_before=self._users[-2] if len(self._users) > 1 else 0,
+            users=self.users,
+            spawn_rate=self._settings.spawn_rate,
+            settle_seconds=self._settings.settle,
+        )
+        return start, step_start_epoch + self._settings.step_seconds
+
 
 @dataclass(frozen=True, slots=True)
 class _OpenStep:
     index: int
     users: int
     start: float
+    encore: bool
 
 
 class StepJournal:
-    """Appends one `{"index", "users", "start", "end"}` line per step as the step ends."""
+    """Appends one `{"index", "users", "start", "end"}` line per step as the step ends
+    (with `"encore": true` for the profiled encore)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._open: _OpenStep | None = None
 
-    def observe(self, *, index: int, users: int, at: float) -> None:
-        """The step `index` is in force at epoch `at`; a new index ends the previous step."""
+    def observe(self, *, index: int, users: int, at: float, encore: bool = False) -> bool:
+        """The step `index` is in force at epoch `at`; a new index ends the previous step.
+
+        True when this call opened a new step.
+        """
         if self._open is not None and self._open.index == index:
-            return
+            return False
         self.close(at=at)
-        self._open = _OpenStep(index=index, users=users, start=at)
+        self._open = _OpenStep(index=index, users=users, start=at, encore=encore)
+        return True
 
     def close(self, *, at: float) -> None:
         """End the open step, if any, at epoch `at` and write it out."""
         step, self._open = self._open, None
         if step is None:
             return
-        line = {"index": step.index, "users": step.users, "start": step.start, "end": at}
+        line: dict[str, object] = {
+            "index": step.index,
+            "users": step.users,
+            "start": step.start,
+            "end": at,
+        }
+        if step.encore:
+            line["encore"] = True
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")

@@ -8,6 +8,7 @@ each test (the web UI may run several).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -16,7 +17,7 @@ from locust import LoadTestShape
 from locust.runners import Runner
 
 from loadtest.options import LoadRun, from_options
-from loadtest.ramp import StepJournal, StepSchedule, Totals
+from loadtest.ramp import ENCORE_FILE, StepJournal, StepSchedule, Totals
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,23 @@ class SteppedRamp(LoadTestShape):
                 logger.info("auto ramp stops: %s", schedule.last_decision.reason)
             self._journal.close(at=now)
             return None
-        self._journal.observe(index=schedule.index, users=schedule.users, at=now)
+        opened = self._journal.observe(
+            index=schedule.index, users=schedule.users, at=now, encore=schedule.in_encore
+        )
+        if opened and schedule.in_encore:
+            self._announce_encore(schedule.steady_window(now))
         return result
+
+    def _announce_encore(self, window: tuple[float, float]) -> None:
+        """Tell the harness (it polls the file) when the encore's steady state runs, so it
+        samples the app then; written whole by a rename, never half."""
+        assert self._schedule is not None and self._journal is not None
+        path = self._journal.path.with_name(ENCORE_FILE)
+        record: dict[str, float] = {"index": self._schedule.index, "users": self._schedule.users}
+        record |= {"steady_start": window[0], "end": window[1]}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        tmp.replace(path)
 
     def _begin(self) -> None:
         environment = self._runner().environment

@@ -145,9 +145,10 @@ class Settings(AppVars, StackVars, LoadVars):
             raise ConfigError("APP_SECRET_KEY must be at least 32 characters")
 
     def planned_steps(self) -> int:
-        """Steps the ramp will run at most."""
+        """Steps the ramp will run at most, the profiled encore included."""
         ramp = self.ramp
-        return self.auto_max_steps if isinstance(ramp, AutoRamp) else len(ramp.users)
+        steps = self.auto_max_steps if isinstance(ramp, AutoRamp) else len(ramp.users)
+        return steps + (1 if self.profile else 0)
 
 
 def max_users_change(*, step_seconds: float, settle_seconds: float, spawn_rate: float) -> int:

@@ -143,6 +143,19 @@ def number(*, above: float | None = None, at_least: float | None = None) -> Kind
     return Kind(f"a number {bound}", parse, lambda value: f"{value:g}")
 
 
+def boolean() -> Kind[bool]:
+    """1/0, yes/no, true/false, on/off (any case)."""
+    words = {"1": True, "yes": True, "true": True, "on": True}
+    words |= {"0": False, "no": False, "false": False, "off": False}
+
+    def parse(text: str) -> bool:
+        if text.lower() not in words:
+            raise ValueError(text)
+        return words[text.lower()]
+
+    return Kind("1 or 0 (yes/no, true/false, on/off)", parse, lambda v: "1" if v else "0")
+
+
 def choice(*options: str) -> Kind[str]:
     def parse(text: str) -> str:
         if text not in options:

@@ -70,6 +70,28 @@ class LoadVars:
         readers=(BENCH,),
         section=LOAD,
     )
+    profile: bool = var(
+        "0",
+        kinds.boolean(),
+        "after the ramp, hold one more step at the last step within the SLO and sample "
+        "the app's workers with py-spy (flame graph, CPU by layer)",
+        readers=RUN,
+        section=LOAD,
+    )
+    profile_step: int | None = var(
+        "auto",
+        kinds.auto_or(kinds.integer(1)),
+        "users of the profiled step; `auto` = those of the last step within the SLO",
+        readers=RUN,
+        section=LOAD,
+    )
+    profile_rate: int = var(
+        "25",
+        kinds.integer(1, 200),
+        "py-spy samples per second per worker",
+        readers=(BENCH,),
+        section=LOAD,
+    )
     locust_processes: int = var(
         "1",
         kinds.integer(1, 256),

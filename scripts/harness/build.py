@@ -17,11 +17,19 @@ from scripts.harness.meta import (
     require,
     require_number,
 )
+from scripts.harness.profile_summary import profile_summary
 from scripts.harness.resources import load_resources
 from scripts.harness.results import RAW_DIR, write_run_file
 from scripts.harness.samples import load_samples
 from scripts.harness.steps import analyze_steps, load_steps, login_figures
-from scripts.harness.summary import Summary, build_summary, dumps, steps_csv
+from scripts.harness.summary import (
+    Summary,
+    build_summary,
+    dumps,
+    encore_row,
+    step_row,
+    steps_csv,
+)
 from scripts.harness.timeline import Timeline, build_timeline
 
 INVARIANTS_FILE = "invariants.json"  # written by the orchestrator from check_invariants()
@@ -41,9 +49,12 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
     samples = load_samples(raw)
     steps = load_steps(_existing(raw / "steps.jsonl"))
     resources = load_resources(_existing(raw / "resources.csv"))
-    results = analyze_steps(
+    analyzed = analyze_steps(
         samples, steps, resources, spawn_rate=spawn_rate, settle_seconds=settle_seconds
     )
+    # The profiled encore is reported with the profile, never as part of the ramp.
+    results = [r for r in analyzed if not r.step.encore]
+    encore = [step_row(r) for r in analyzed if r.step.encore]
     summary = build_summary(
         meta=meta,
         run_name=run_dir.name,
@@ -58,6 +69,11 @@ def analyze_run(run_dir: Path) -> tuple[Summary, Timeline]:
         total_failures=sum(1 for s in samples if not s.ok),
         invariants=_invariants(run_dir),
     )
+    profile = profile_summary(run_dir, [*summary["steps"], *encore])
+    if profile is not None:
+        summary["profile"] = profile
+    if encore:
+        summary["encore"] = encore_row(encore[0], summary["steps"])
     return summary, build_timeline(samples, steps, resources)
 
 

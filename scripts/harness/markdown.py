@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from scripts.harness.fmt import DASH, command_text, machine_text, num, pct, think_text
-from scripts.harness.summary import KneeRow, StepRow, Summary
+from scripts.harness.profile_markdown import profile_markdown
+from scripts.harness.summary import EncoreRow, KneeRow, StepRow, Summary
 
 INVALID_MARK = "†"
 
@@ -64,6 +65,28 @@ def knee_sentence(summary: Summary) -> str:
     return sentence[0].upper() + sentence[1:]
 
 
+def encore_sentence(encore: EncoreRow) -> str:
+    """What profiling cost, measured in this run."""
+    profiled = encore["profiled"]
+    head = (
+        f"Profiling cost, measured in this run: the profiled step at {encore['users']} users "
+        f"served {num(profiled['rps'])} req/s at {num(profiled['avg_ms'])} ms on average"
+    )
+    twin = encore["unprofiled"]
+    if twin is None:
+        return head + "; the ramp had no unprofiled step with as many users to compare."
+    change = encore["rps_change_pct"]
+    cpu = encore["cpu_ms_per_request_change_pct"]
+    return (
+        f"{head}, against {num(twin['rps'])} req/s at {num(twin['avg_ms'])} ms for the same "
+        f"users unprofiled: throughput {_pct(change)}, app CPU per request {_pct(cpu)}."
+    )
+
+
+def _pct(value: float | None) -> str:
+    return DASH if value is None else f"{value:+.1f} %"
+
+
 def _invalid_note(knee: KneeRow) -> str:
     if not knee["invalid_breach_users"]:
         return "."
@@ -110,6 +133,10 @@ def run_markdown(summary: Summary, meta: dict[str, Any]) -> str:
         "",
         "![timeline](timeline.png)",
     ]
+    if "profile" in summary:
+        lines += ["", *profile_markdown(summary["profile"])]
+    if "encore" in summary:
+        lines += ["", encore_sentence(summary["encore"])]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ from infra.procs import ManagedProcess
 from infra.stack import Stack
 from scripts.harness import machine
 from scripts.harness.build import build_single_run_report
+from scripts.harness.encore import EncoreProfiler
 from scripts.harness.invariants import check_invariants
 from scripts.harness.locust_cmd import locust_argv, locust_env
 from scripts.harness.meta import META_FILE
@@ -57,19 +58,35 @@ def run_locust(
         live_pids["loadgen"] = [locust.pid]
         if plan.ui:
             return watch_ui(locust, plan, stack=stack)
-        bound = None if plan.ui else plan.planned_seconds() + LOCUST_GRACE_SECONDS
+        bound = plan.planned_seconds() + LOCUST_GRACE_SECONDS
+        profiler = _profiler(plan, run_dir, stack)
         with Progress(plan, run_dir) as progress:
-            while locust.alive():
-                if bound is not None and progress.elapsed > bound:
-                    raise TimeoutError(f"Locust ran past its bound of {bound:.0f} s; stopped")
-                if stack is not None:
-                    stack.check_alive()
-                if not plan.ui:
+            try:
+                while locust.alive():
+                    if progress.elapsed > bound:
+                        raise TimeoutError(f"Locust ran past its bound of {bound:.0f} s; stopped")
+                    if stack is not None:
+                        stack.check_alive()
+                    if profiler is not None:
+                        profiler.poll()
                     progress.update()
-                time.sleep(1)
+                    time.sleep(1)
+            finally:
+                if profiler is not None:
+                    profiler.close()
         return locust.popen.returncode
     finally:
         locust.stop(timeout=30)
+
+
+def _profiler(plan: BenchPlan, run_dir: Path, stack: Stack | None) -> EncoreProfiler | None:
+    if not plan.settings.profile:
+        return None
+    if stack is None:
+        print(f"{plan.app}: PROFILE=1 needs the app on this machine; no profile", file=sys.stderr)
+        return None
+    rate = plan.settings.profile_rate
+    return EncoreProfiler(app=plan.app, run_dir=run_dir, stack=stack, rate=rate)
 
 
 def check_database(database_url: str) -> dict[str, Any]:

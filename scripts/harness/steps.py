@@ -30,6 +30,7 @@ class Step:
     users: int
     start: float
     end: float
+    encore: bool = False  # PROFILE=1's extra step after the ramp: profiled, never a knee
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,11 @@ def _parse_step(line: str, path: Path, number: int) -> Step:
     try:
         obj = json.loads(line)
         step = Step(
-            index=obj["index"], users=obj["users"], start=float(obj["start"]), end=float(obj["end"])
+            index=obj["index"],
+            users=obj["users"],
+            start=float(obj["start"]),
+            end=float(obj["end"]),
+            encore=obj.get("encore") is True,
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise HarnessError(f"{path}:{number}: not a step object ({exc!r})") from None

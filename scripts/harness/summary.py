@@ -7,11 +7,12 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from scripts.harness.errors import HarnessError
 from scripts.harness.figures import Figures
 from scripts.harness.knee import Knee
+from scripts.harness.layers import ProfileSummary
 from scripts.harness.meta import read_json_object
 from scripts.harness.steps import StepResult
 
@@ -72,6 +73,16 @@ class LoginRow(TypedDict):
     p95_ms: float | None
 
 
+class EncoreRow(TypedDict):
+    """What profiling cost, measured in the run: the encore against its unprofiled twin."""
+
+    users: int
+    profiled: StepRow
+    unprofiled: StepRow | None  # the ramp step at the same users, if the ramp had one
+    rps_change_pct: float | None
+    cpu_ms_per_request_change_pct: float | None
+
+
 class Summary(TypedDict):
     app: str
     variant: str | None
@@ -92,8 +103,13 @@ class Summary(TypedDict):
     invariants: dict[str, Any]
     complete: bool  # every planned step was recorded (auto ramp: at least one step)
     failure: str | None  # why the run failed (scripts/harness/failure.py), None if it did not
+    profile: NotRequired[ProfileSummary]  # only in runs that asked for a profile
+    encore: NotRequired[EncoreRow]  # the profiled encore against the same users unprofiled
 
 
+# Keys that older summary.json files lack. (TypedDict's __optional_keys__ cannot tell:
+# under postponed annotations Python 3.11 counts NotRequired keys as required.)
+OPTIONAL_KEYS = frozenset({"profile", "encore"})
 STEP_CSV_FIELDS = [name for name in StepRow.__annotations__ if name != "endpoints"]
 
 
@@ -198,6 +214,30 @@ def build_summary(
     }
 
 
+def cpu_ms_per_request(step: StepRow) -> float | None:
+    """The app's CPU time per request in the step (app CPU % is of one core)."""
+    if step["app_cpu_pct"] is None or not step["rps"]:
+        return None
+    return step["app_cpu_pct"] * 10 / step["rps"]
+
+
+def encore_row(encore: StepRow, steps: Sequence[StepRow]) -> EncoreRow:
+    twin = next((s for s in reversed(steps) if s["users"] == encore["users"]), None)
+    rps = cpu = None
+    if twin is not None and twin["rps"]:
+        rps = round(100 * (encore["rps"] / twin["rps"] - 1), 2)
+        mine, theirs = cpu_ms_per_request(encore), cpu_ms_per_request(twin)
+        if mine is not None and theirs:
+            cpu = round(100 * (mine / theirs - 1), 2)
+    return {
+        "users": encore["users"],
+        "profiled": encore,
+        "unprofiled": twin,
+        "rps_change_pct": rps,
+        "cpu_ms_per_request_change_pct": cpu,
+    }
+
+
 def steps_csv(summary: Summary) -> str:
     """The step table as CSV, one row per step (endpoints left to summary.json)."""
     out = io.StringIO()
@@ -218,7 +258,7 @@ def load_summary(path: Path) -> Summary:
     """A summary.json written by `build_single_run_report`, checked for its top-level keys."""
     obj = read_json_object(path)
     obj.setdefault("failure", None)  # summaries written before runs could fail
-    missing = [k for k in Summary.__annotations__ if k not in obj]
+    missing = [k for k in Summary.__annotations__ if k not in obj and k not in OPTIONAL_KEYS]
     if missing:
         raise HarnessError(f"{path}: missing keys {', '.join(missing)}")
     return cast(Summary, obj)

@@ -209,3 +209,41 @@ def test_bench_names_an_unreachable_database_url(tmp_path: Path) -> None:
         f"error: DATABASE_URL=postgresql://u:***@127.0.0.1:{port}/db: cannot connect "
         "(connection refused)"
     )
+
+
+def test_profile_samples_the_encore_and_reports_where_the_cpu_goes(tmp_path: Path) -> None:
+    """PROFILE=1: an encore step after the ramp, sampled by py-spy; the ramp is untouched."""
+    results = tmp_path / "results"
+    env = isolated_env(
+        tmp_path,
+        RESULTS_DIR=str(results),
+        PROFILE="1",
+        PROFILE_RATE="50",
+        TRIALS="1",
+        RAMP="4",
+        STEP_SECONDS="12",
+        THINK="0.05-0.1",
+        SEED_USERS="8",
+    )
+    done = subprocess.run(
+        ["make", "-s", "bench-fastapi"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run_dir,) = results.glob("*/runs/*")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert [s["users"] for s in summary["steps"]] == [4]  # the encore is not a ramp step
+    profile = summary["profile"]
+    assert profile["problem"] is None and profile["users"] == 4 and profile["samples"] > 0
+    shares = {row["layer"]: row["share_pct"] for row in profile["layers"]}
+    assert shares["framework"] > 0 and shares["orm"] > 0 and shares["driver"] > 0
+    assert summary["encore"]["unprofiled"]["index"] == 0
+    assert (run_dir / "profile.svg").read_text().lstrip().startswith("<?xml")
+    assert json.loads((run_dir / "profile.speedscope.json").read_text())["profiles"]
+    text = (run_dir / "summary.md").read_text()
+    assert "## Where the app's CPU goes" in text and "Profiling cost, measured in this run" in text

@@ -150,3 +150,55 @@ def test_journal_writes_each_step_when_it_ends(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert first == [{"index": 0, "users": 40, "start": 100.0, "end": 160.5}]
     assert lines == [*first, {"index": 1, "users": 50, "start": 160.5, "end": 220.25}]
+
+
+class TestEncore:
+    """PROFILE=1: one more step after the ramp, at the last step that held the SLO."""
+
+    def test_a_fixed_ramp_gets_an_encore_at_the_last_step_within_the_slo(self) -> None:
+        schedule = StepSchedule(settings(ramp="40 50 60", profile="1"))
+        # Steady from 19 s, 76 s, 136 s; ends at 60, 120, 180 s.
+        assert schedule.tick(0, steady(0, 0)) == (40, 10)
+        assert schedule.tick(19, steady(0, 0)) == (40, 10)
+        assert schedule.tick(60, steady(1000, 50)) == (50, 10)
+        assert schedule.tick(76, steady(1000, 50)) == (50, 10)
+        assert schedule.tick(120, steady(2000, 70)) == (60, 10)  # 1000 at 90 ms: within
+        assert schedule.tick(136, steady(2000, 70)) == (60, 10)
+        assert not schedule.in_encore
+        assert schedule.tick(180, steady(3000, 100)) == (50, 10)  # 1000 at 160 ms: broke it
+        assert schedule.in_encore and schedule.encore_index == 3
+        assert schedule.tick(239, steady(3000, 100)) == (50, 10)
+        assert schedule.tick(240, steady(3000, 100)) is None
+
+    def test_profile_step_chooses_the_users_and_auto_ramps_get_one_too(self) -> None:
+        schedule = StepSchedule(settings(ramp="auto", profile="1", profile_step="45"))
+        schedule.tick(0, steady(0, 0))
+        schedule.tick(19, steady(0, 0))
+        assert schedule.tick(60, steady(1000, 150)) == (45, 10)  # the SLO broke at 40 users
+        assert schedule.in_encore
+
+    def test_without_a_step_within_the_slo_the_encore_takes_the_first(self) -> None:
+        schedule = StepSchedule(settings(ramp="40 50", profile="1"))
+        schedule.tick(0, steady(0, 0))
+        schedule.tick(19, steady(0, 0))
+        schedule.tick(60, steady(1000, 500))
+        schedule.tick(76, steady(1000, 500))
+        assert schedule.tick(120, steady(2000, 500)) == (40, 10)
+
+    def test_the_encore_window_is_announced_in_epoch_seconds(self) -> None:
+        schedule = StepSchedule(settings(ramp="40 50", profile="1"))
+        schedule.tick(0, steady(0, 0))
+        schedule.tick(60, steady(0, 0))
+        schedule.tick(120, steady(0, 0))  # no counters: the encore falls back to 40 users
+        assert schedule.in_encore
+        # 10 users to stop at 10/s, then the 15 s settle; the step lasts 60 s.
+        assert schedule.steady_window(5000.0) == (5016.0, 5060.0)
+
+    def test_the_journal_marks_the_encore(self, tmp_path: Path) -> None:
+        journal = StepJournal(tmp_path / "steps.jsonl")
+        assert journal.observe(index=0, users=40, at=1.0)
+        assert not journal.observe(index=0, users=40, at=2.0)
+        journal.observe(index=1, users=40, at=61.0, encore=True)
+        journal.close(at=121.0)
+        lines = [json.loads(line) for line in (tmp_path / "steps.jsonl").read_text().splitlines()]
+        assert "encore" not in lines[0] and lines[1]["encore"] is True
