@@ -155,8 +155,8 @@ class Stack:
             port=s.app_port,
             workers=s.workers or default_workers(s.app, cpus),
             app_env=env,
-            worker_class=s.worker_class or "sync",
-            threads=s.threads or 1,
+            worker_class=s.worker_class,
+            threads=s.threads,
         )
         limit = int(server_settings().get("max_connections", "100"))
         if s.database_url is None and config.connections_needed() > limit - 10:

@@ -1,4 +1,4 @@
-"""Both apps as real servers (gunicorn / uvicorn behind Nginx) on real PostgreSQL databases."""
+"""Every app as a real server (gunicorn / uvicorn behind Nginx) on its own real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ def start_app_stack(
         run_dir=run_dir,
         database_url=database_url,
         seed=TEST_SEED,
+        # Each app as the benchmark serves it by default (workers, gunicorn class, threads).
         app_env=app_env(app_settings, name),
     )
     return Stack(settings)
@@ -81,7 +82,7 @@ def start_app_stack(
 def apps(
     pg_admin_url: str, secret_key: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, AppUnderTest]]:
-    """Both apps running, each on its own freshly created and seeded database."""
+    """Every app running, each on its own freshly created and seeded database."""
     with contextlib.ExitStack() as stacks:
         running: dict[str, AppUnderTest] = {}
         for name in APPS:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pytest
 
+from infra.appservers import APP_SPECS
 from tests.contract._factory import assert_envelope, url_of
 from tests.contract._raw import RawReply, send_raw
 from tests.contract.conftest import AppUnderTest
@@ -200,7 +201,7 @@ def test_many_headers_are_served_alike(apps: dict[str, AppUnderTest], via: str, 
     data = request("GET /health HTTP/1.1", HOST, *fields, CLOSE)
     for name, reply in _answers(apps, via, data).items():
         assert _check_json(name, reply) == (200, None)
-        assert json.loads(reply.body) == {"status": "ok", "framework": name}
+        assert json.loads(reply.body) == {"status": "ok", "framework": APP_SPECS[name].framework}
 
 
 @pytest.mark.parametrize("via", ["nginx", "direct"])
@@ -227,4 +228,4 @@ def test_an_upgrade_request_is_plain_http(apps: dict[str, AppUnderTest], via: st
     )
     for name, reply in _answers(apps, via, data).items():
         assert _check_json(name, reply) == (200, None)
-        assert json.loads(reply.body) == {"status": "ok", "framework": name}
+        assert json.loads(reply.body) == {"status": "ok", "framework": APP_SPECS[name].framework}

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 import httpx
 import psutil
 
+from infra.appservers import APP_SPECS
 from infra.postgres import EmbeddedPostgres
 from infra.stack import Stack
 from tests.contract.conftest import IsolatedApps
@@ -60,7 +61,7 @@ def _assert_recovers(stacks: dict[str, Stack]) -> None:
             time.sleep(0.5)
         assert statuses == [200] * 6, (name, statuses)
         status, body, _ = _get(f"{stack.base_url}/health")
-        assert (status, body) == (200, {"status": "ok", "framework": name})
+        assert (status, body) == (200, {"status": "ok", "framework": APP_SPECS[name].framework})
 
 
 @contextmanager

@@ -13,11 +13,12 @@ import psutil
 import psycopg
 import pytest
 
+from infra.appservers import APP_SPECS, APPS
 from infra.ports import free_port
 from tests.e2e._env import REPO, read_lines, serve_env
 
 
-@pytest.mark.parametrize("app", ["django", "fastapi"])
+@pytest.mark.parametrize("app", APPS)
 def test_serve_prints_two_lines_serves_and_stops_clean(app: str, tmp_path: Path) -> None:
     env = serve_env(tmp_path, app)
     with subprocess.Popen(
@@ -44,7 +45,8 @@ def _check_serve(proc: subprocess.Popen[str], app: str, env: dict[str, str]) -> 
 
         resp = httpx.get(f"{base_url}/products", timeout=10)
         assert resp.status_code == 200 and len(resp.json()) == 20
-        assert httpx.get(f"{base_url}/health").json() == {"status": "ok", "framework": app}
+        framework = APP_SPECS[app].framework
+        assert httpx.get(f"{base_url}/health").json() == {"status": "ok", "framework": framework}
         with psycopg.connect(database_url) as conn:
             row = conn.execute("SELECT count(*) FROM tb_auth_user").fetchone()
         assert row == (3,)
@@ -95,7 +97,7 @@ def test_serve_rejects_unknown_app(tmp_path: Path) -> None:
     env = serve_env(tmp_path, "flask")
     result = _run_serve(env)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: APP='flask' must be one of: django, fastapi"
+    assert result.stderr.strip() == f"error: APP='flask' must be one of: {', '.join(APPS)}"
 
 
 def test_a_killed_serve_leaves_nothing_behind(tmp_path: Path) -> None:
