@@ -124,7 +124,8 @@ SERVER_READERS = {
 
 def matrix_default() -> tuple[str, ...]:
     """MATRIX_APPS=auto: every app, the floor (the reference) first."""
-    return tuple(sorted(APPS, key=lambda app: app != "floor"))
+    order = ("floor", "fastapi-tuned", "fastapi", "django-tuned", "django")
+    return tuple(sorted(APPS, key=lambda app: order.index(app) if app in order else len(order)))
 
 
 def base_env() -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from infra.appservers import APP_SPECS
 from scripts.harness.errors import HarnessError
 from scripts.harness.results import atomic_write
 from scripts.harness.trial_charts import headline_chart, trials_latency_chart, trials_rps_chart
@@ -20,12 +21,11 @@ from scripts.harness.trial_markdown import (
 )
 from scripts.harness.trials import AGGREGATE_FILE, Aggregate, aggregate_runs, dumps
 
-APP_LABELS = {"django": "Django", "fastapi": "FastAPI"}
-
 
 def default_label(aggregate: Aggregate) -> str:
     """ "Django", or "Django (conn_max_age=0)" for a variant."""
-    app = APP_LABELS.get(aggregate["app"], aggregate["app"])
+    spec = APP_SPECS.get(aggregate["app"])
+    app = spec.title if spec is not None else aggregate["app"]
     return f"{app} ({aggregate['variant']})" if aggregate["variant"] else app
 
 
