@@ -118,9 +118,12 @@ class Stack:
 
     def _check_ports(self) -> None:
         s = self.settings
-        wanted = [(s.nginx_port, "nginx", s.bind), (s.app_port, "app server", "127.0.0.1")]
+        wanted = [
+            (s.nginx_port, "nginx, NGINX_PORT", s.bind),
+            (s.app_port, "app server, APP_PORT", "127.0.0.1"),
+        ]
         if s.database_url is None:
-            wanted.append((s.pg_port, "embedded PostgreSQL", "127.0.0.1"))
+            wanted.append((s.pg_port, "embedded PostgreSQL, PG_PORT", "127.0.0.1"))
         seen: set[int] = set()
         for port, purpose, host in wanted:
             if port in seen:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.settings import Settings
-from infra.settings.kinds import FixedRamp
+from infra.settings.values import FixedRamp
 
 # Written by the shape when the profiled encore starts: {index, users, steady_start, end}.
 ENCORE_FILE = "encore.json"

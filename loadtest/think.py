@@ -10,7 +10,7 @@ import random
 
 import gevent
 
-from infra.settings.kinds import ThinkTime
+from infra.settings.values import ThinkTime
 
 
 def pause(think: ThinkTime, rng: random.Random) -> None:

@@ -21,9 +21,10 @@ from typing import Any
 
 from infra.settings.apps import AppVars
 from infra.settings.declare import SPEC, VarSpec
-from infra.settings.kinds import AutoRamp, ConfigError, FixedRamp, Ramp, ReasonError, redact
+from infra.settings.kinds import ConfigError, redact
 from infra.settings.load import LoadVars
 from infra.settings.stack import StackVars
+from infra.settings.values import AutoRamp, FixedRamp, Ramp, ReasonError
 
 __all__ = ["ConfigError", "Settings", "VarSpec", "max_users_change"]
 

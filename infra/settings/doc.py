@@ -16,6 +16,8 @@ from infra.settings.declare import VarSpec
 
 README_START = "<!-- settings:start -->"
 README_END = "<!-- settings:end -->"
+APPS_START = "<!-- apps:start -->"
+APPS_END = "<!-- apps:end -->"
 
 
 def _default(spec: VarSpec) -> str:
@@ -46,14 +48,40 @@ def help_lines() -> str:
     return "\n".join(lines)
 
 
-def replace_readme_section(readme: str) -> str:
-    """The README with the text between the settings markers regenerated."""
+def apps_table() -> str:
+    """Every app of the registry (infra/appservers.py): what it is, how it is served."""
+    from infra.appservers import APP_SPECS  # the registry imports the settings
+
+    lines = [
+        "Generated from `infra/appservers.py` by `make docs`.\n",
+        "| app | folder | what it is | server | `/health` framework |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in APP_SPECS.values():
+        server = "uvicorn (uvloop, httptools)"
+        if spec.server == "gunicorn":
+            threads = f" x {spec.threads} threads" if spec.worker_class == "gthread" else ""
+            server = f"gunicorn, {spec.worker_class} workers{threads}"
+        lines.append(
+            f"| `{spec.name}` | `{spec.package}/` | {spec.summary} | {server} | "
+            f"`{spec.framework}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _replace(readme: str, start: str, end: str, body: str) -> str:
     try:
-        head, rest = readme.split(README_START, 1)
-        _, tail = rest.split(README_END, 1)
+        head, rest = readme.split(start, 1)
+        _, tail = rest.split(end, 1)
     except ValueError:
-        raise ValueError(f"README has no {README_START} ... {README_END} section") from None
-    return f"{head}{README_START}\n{markdown_table()}{README_END}{tail}"
+        raise ValueError(f"README has no {start} ... {end} section") from None
+    return f"{head}{start}\n{body}{end}{tail}"
+
+
+def replace_readme_section(readme: str) -> str:
+    """The README with the settings and the apps tables regenerated."""
+    readme = _replace(readme, README_START, README_END, markdown_table())
+    return _replace(readme, APPS_START, APPS_END, apps_table())
 
 
 def main(argv: list[str]) -> int:

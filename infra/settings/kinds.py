@@ -7,8 +7,6 @@ before any install, and by every Locust process.
 from __future__ import annotations
 
 import ipaddress
-import math
-import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,19 +14,22 @@ from pathlib import Path
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-T = TypeVar("T")
+from infra.settings.values import (
+    NUMBER,
+    Endpoint,
+    Ramp,
+    ThinkTime,
+    parse_endpoint,
+    parse_int,
+    parse_ramp,
+    parse_think,
+)
 
-_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
-_THINK_RE = re.compile(rf"\A\s*({_NUMBER})\s*(?:-\s*({_NUMBER})\s*)?\Z")
-_DIGITS_RE = re.compile(r"\A[0-9]+\Z")
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
     """A setting is missing or invalid; the message names it and fits on one line."""
-
-
-class ReasonError(ValueError):
-    """A parse failure with a better explanation than the kind's `what`."""
 
 
 @dataclass(frozen=True)
@@ -38,83 +39,6 @@ class Kind(Generic[T]):
     what: str  # completes "RAMP='x' is not <what>"
     parse: Callable[[str], T]
     show: Callable[[T], str] = str
-
-
-@dataclass(frozen=True, slots=True)
-class ThinkTime:
-    """Uniform pause in [low, high] seconds; low == high is a constant pause."""
-
-    low: float
-    high: float
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            raise ValueError("think time bounds must be finite")
-        if not 0 <= self.low <= self.high:
-            raise ValueError("think time needs 0 <= low <= high")
-
-    def sample(self, rng: random.Random) -> float:
-        return self.low if self.low == self.high else rng.uniform(self.low, self.high)
-
-    def __str__(self) -> str:
-        return f"{self.low:g}" if self.low == self.high else f"{self.low:g}-{self.high:g}"
-
-
-@dataclass(frozen=True)
-class FixedRamp:
-    """Run every step, in order."""
-
-    users: tuple[int, ...]
-
-    def __str__(self) -> str:
-        return " ".join(map(str, self.users))
-
-
-@dataclass(frozen=True)
-class AutoRamp:
-    """Start at `start` users and grow while the SLO holds (bounds are separate settings)."""
-
-    start: int
-
-    def __str__(self) -> str:
-        return f"auto:{self.start}"
-
-
-Ramp = FixedRamp | AutoRamp
-AUTO_START = 40
-
-
-def parse_think(text: str) -> ThinkTime:
-    """'0.25-0.75' (uniform), '0.5' (constant) or '0' (none), in seconds."""
-    match = _THINK_RE.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not 'low-high' or a single number of seconds")
-    low = float(match.group(1))
-    high = float(match.group(2)) if match.group(2) is not None else low
-    if low > high:
-        raise ReasonError("low must not exceed high")
-    return ThinkTime(low=low, high=high)
-
-
-def parse_ramp(text: str) -> Ramp:
-    """'40 50 60' (or with commas), 'auto' or 'auto:<start users>'."""
-    if text == "auto" or text.startswith("auto:"):
-        start = text.removeprefix("auto").removeprefix(":") or str(AUTO_START)
-        return AutoRamp(start=parse_int(start, lowest=1))
-    parts = text.replace(",", " ").split()
-    if not parts:
-        raise ValueError(text)
-    return FixedRamp(users=tuple(parse_int(part, lowest=1) for part in parts))
-
-
-def parse_int(text: str, *, lowest: int = 0, highest: int | None = None) -> int:
-    """Decimal digits only (no sign, no '1_000', no '1.0'), within [lowest, highest]."""
-    if _DIGITS_RE.match(text) is None:
-        raise ValueError(text)
-    value = int(text)
-    if value < lowest or (highest is not None and value > highest):
-        raise ValueError(text)
-    return value
 
 
 def integer(lowest: int, highest: int | None = None) -> Kind[int]:
@@ -134,7 +58,7 @@ def number(*, above: float | None = None, at_least: float | None = None) -> Kind
     bound = f"> {above:g}" if above is not None else f">= {at_least:g}"
 
     def parse(text: str) -> float:
-        if re.fullmatch(_NUMBER, text) is None:
+        if re.fullmatch(NUMBER, text) is None:
             raise ValueError(text)
         value = float(text)
         if (above is not None and value <= above) or (at_least is not None and value < at_least):
@@ -212,30 +136,6 @@ def address() -> Kind[str]:
     return Kind("an IP address such as 10.0.0.2 (0.0.0.0: every address)", parse)
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """`host:port` of a TCP endpoint; host `*` means every address (to listen on)."""
-
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
-
-
-def parse_endpoint(text: str) -> Endpoint:
-    """'10.0.0.1:5557', 'load-1:5557', '[::1]:5557' or '*:5557'."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not host:
-        raise ValueError(text)
-    if host.startswith("[") and host.endswith("]"):
-        host = str(ipaddress.IPv6Address(host[1:-1]))
-    elif host != "*" and re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", host) is None:
-        raise ValueError(text)
-    return Endpoint(host=host, port=parse_int(port, lowest=1, highest=65535))
-
-
 def endpoint() -> Kind[Endpoint]:
     return Kind("host:port, e.g. 10.0.0.1:5557 (host * = every address)", parse_endpoint)
 
@@ -279,7 +179,7 @@ def rates() -> Kind[tuple[float, ...]]:
 
     def parse(text: str) -> tuple[float, ...]:
         parts = text.replace(",", " ").split()
-        values = tuple(float(p) for p in parts if re.fullmatch(_NUMBER, p))
+        values = tuple(float(p) for p in parts if re.fullmatch(NUMBER, p))
         if not parts or len(values) != len(parts) or min(values) <= 0:
             raise ValueError(text)
         return values

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from infra.settings import kinds
 from infra.settings.declare import BENCH, LOAD, LOCUST, RUN, WORKER, var
-from infra.settings.kinds import Endpoint, Ramp, ThinkTime
+from infra.settings.values import Endpoint, Ramp, ThinkTime
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 from infra.appservers import APP_READERS, SERVER_READERS
 from infra.config import stack_settings
 from infra.settings import Settings
-from infra.settings.kinds import AutoRamp, ConfigError
+from infra.settings.kinds import ConfigError
+from infra.settings.values import AutoRamp
 from infra.stack import StackSettings
 
 # Values that identify the deployment, not its configuration: never a variant label.

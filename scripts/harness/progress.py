@@ -11,7 +11,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.live import Live
 
-from infra.settings.kinds import AutoRamp
+from infra.settings.values import AutoRamp
 from scripts.harness.plan import BenchPlan
 from scripts.harness.results import RAW_DIR
 

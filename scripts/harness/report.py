@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scripts.harness.compare import comparability_differences
 from scripts.harness.errors import HarnessError
+from scripts.harness.findings import closed_loop_bullets, matrix_bullets, open_loop_bullets
 from scripts.harness.matrix import load_trials, matrix_lines
 from scripts.harness.readme import replace_section
 from scripts.harness.results import FAILED, INCOMPLETE, atomic_write
@@ -38,6 +39,7 @@ class Section:
     stem: str  # chart file names: <stem>-rps.png, ...
     min_trials: int
     extra: list[str] = field(default_factory=list)  # lines after the table (the matrix)
+    findings: list[str] = field(default_factory=list)  # generated sentences, one a bullet
 
 
 @dataclass
@@ -86,15 +88,16 @@ def build_report(results_dir: Path, *, prefix: str) -> Report:
         title = " vs ".join(view.label for view in views)
         if name not in ("bench", *(f"bench-{v.aggregate['app']}" for v in views)):
             title += f" (`{name}`)"
-        extra = []
+        extra: list[str] = []
         if load_session(folder).get("kind") == "matrix":
-            extra = [
-                "",
-                "#### Every app against the floor",
-                "",
-                *matrix_lines(load_trials(folder, views)),
-            ]
-        report.sections.append(Section(title, views, _stem(name), trials, extra))
+            apps = load_trials(folder, views)
+            extra = ["", "#### Every app against the floor", "", *matrix_lines(apps)]
+            found = matrix_bullets(apps)
+        elif views[0].aggregate.get("open_loop"):
+            found = open_loop_bullets(views)
+        else:
+            found = closed_loop_bullets(views)
+        report.sections.append(Section(title, views, _stem(name), trials, extra, found))
     _add_conn_max_age(report)
     return report
 
@@ -149,7 +152,9 @@ def _add_conn_max_age(report: Report) -> None:
         return
     views = [replace(default, label="CONN_MAX_AGE=60"), replace(zero, label="CONN_MAX_AGE=0")]
     trials = min(len(v.aggregate["trials"]) for v in views)
-    report.sections.append(Section("Django: CONN_MAX_AGE 0 vs 60", views, "conn-max-age", trials))
+    title = "Django: CONN_MAX_AGE 0 vs 60"
+    found = closed_loop_bullets(views)
+    report.sections.append(Section(title, views, "conn-max-age", trials, findings=found))
 
 
 def _django_view(report: Report, wanted: Callable[[AggregateView], bool]) -> AggregateView | None:
@@ -166,6 +171,14 @@ def _document(
     parts = ["# Results\n\nThe newest complete sessions, by `make report`.\n"] if heading else []
     for _, text in texts:
         parts.append(re.sub(r"\]\((?!https?:)([^)]+\.png)\)", rf"]({image_prefix}\1)", text))
+    said = [(s.title, s.findings) for s, _ in texts if s.findings]
+    if said:
+        parts.append(
+            "### What these numbers say\n\nGenerated from the sessions above (medians over "
+            "trials), so they change only with the results:\n"
+        )
+        for title, bullets in said:
+            parts.append(f"**{title}**\n\n" + "\n".join(f"- {b}" for b in bullets) + "\n")
     if skipped:
         parts.append("Not shown:\n\n" + "\n".join(f"- {line}" for line in skipped) + "\n")
     return "\n".join(parts)

@@ -9,7 +9,7 @@ from typing import Any
 
 from infra.appservers import REPO
 from infra.settings import Settings
-from infra.settings.kinds import AutoRamp
+from infra.settings.values import AutoRamp
 from scripts.harness import machine
 from scripts.harness.meta import META_FILE, load_meta
 from scripts.harness.plan import BenchPlan

@@ -42,7 +42,10 @@ def interval_cell(figure: FigureStats, *, digits: int = 1, of: int | None = None
     if figure["ci_low"] is None or figure["ci_high"] is None:
         text += " (one trial)"
     else:
-        text += f" ({num(figure['ci_low'], digits)}{TO}{num(figure['ci_high'], digits)})"
+        # Every figure here is a count, a rate or a time: an interval reaching below zero
+        # is shown from zero.
+        low = max(0.0, figure["ci_low"])
+        text += f" ({num(low, digits)}{TO}{num(figure['ci_high'], digits)})"
     if of is not None and figure["n"] < of:
         text += f" [n={figure['n']}]"
     return text
@@ -224,7 +227,8 @@ def _n_text(figure: FigureStats, count: int) -> str:
 def _explanation(agg: Aggregate) -> str:
     return (
         "Each figure is the median over trials, then in brackets the 95 % confidence "
-        f"interval ({agg['interval_method']}); min-max is the spread the trials showed."
+        f"interval ({agg['interval_method']}, shown from 0 where it would reach below); "
+        "min-max is the spread the trials showed."
     )
 
 

@@ -28,6 +28,21 @@ def isolated_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     }
 
 
+def make(
+    target: str, env: dict[str, str] | None, *, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """`make -s <target>` in the repository, its output captured; never raises on failure."""
+    return subprocess.run(
+        ["make", "-s", target],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def serve_env(tmp_path: Path, app: str, **settings: str) -> dict[str, str]:
     """The environment of a small `make serve` of `app`."""
     return isolated_env(

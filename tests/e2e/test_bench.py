@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 
 from infra.ports import free_port
-from tests.e2e._env import REPO, isolated_env
+from tests.e2e._env import REPO, isolated_env, make
 
 STEP_KEYS = {
     "users",
@@ -67,15 +67,7 @@ def test_make_bench_runs_interleaved_trials_and_aggregates_them(tmp_path: Path) 
     )
     readme_before = (REPO / "README.md").read_text()
     before = _descendants()
-    done = subprocess.run(
-        ["make", "-s", "bench"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = make("bench", env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert _descendants() - before == set()
     assert (REPO / "README.md").read_text() == readme_before  # only `make report` edits it
@@ -225,15 +217,7 @@ def test_profile_samples_the_encore_and_reports_where_the_cpu_goes(tmp_path: Pat
         THINK="0.05-0.1",
         SEED_USERS="8",
     )
-    done = subprocess.run(
-        ["make", "-s", "bench-fastapi"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = make("bench-fastapi", env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     (run_dir,) = results.glob("*/runs/*")
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -261,15 +245,7 @@ def test_the_open_loop_reports_corrected_and_raw_latency_and_late_starts(tmp_pat
         SPAWN_RATE="20",
         SEED_USERS="20",
     )
-    done = subprocess.run(
-        ["make", "-s", "bench"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = make("bench", env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     (session,) = results.iterdir()
     for run_dir in sorted((session / "runs").iterdir()):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from infra.ports import free_port
-from tests.e2e._env import REPO, isolated_env
+from tests.e2e._env import isolated_env, make
 
 
 class _ErrorsOnly(BaseHTTPRequestHandler):
@@ -71,15 +71,7 @@ def _bench(tmp_path: Path, target: str, timeout: float) -> subprocess.CompletedP
         SETTLE_SECONDS="2",
         THINK="0.05",
     )
-    return subprocess.run(
-        ["make", "-s", "bench-fastapi"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return make("bench-fastapi", env, timeout=timeout)
 
 
 def _run_folders(results: Path) -> list[Path]:

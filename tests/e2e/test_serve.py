@@ -89,7 +89,7 @@ def test_serve_names_the_taken_port(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(
-        f"error: port {env['NGINX_PORT']} on 127.0.0.1 (nginx) is already in use"
+        f"error: port {env['NGINX_PORT']} on 127.0.0.1 (nginx, NGINX_PORT) is already in use"
     )
 
 

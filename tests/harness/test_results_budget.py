@@ -46,12 +46,27 @@ def tracked_results() -> dict[str, int]:
     return sizes
 
 
+def run_of(name: str) -> str | None:
+    """The run folder a tracked file belongs to: results/<session>/runs/<run>/..., or a
+    single run from before sessions, results/<run>/... (a session's own files: None)."""
+    parts = Path(name).parts
+    if len(parts) > 4 and parts[2] == "runs" and RUN_FOLDER.fullmatch(parts[3]):
+        return "/".join(parts[1:4])
+    if len(parts) > 2 and RUN_FOLDER.fullmatch(parts[1]) and not _is_session(parts[1]):
+        return parts[1]
+    return None
+
+
+def _is_session(folder: str) -> bool:
+    return (REPO / "results" / folder / "session.json").is_file()
+
+
 def per_run(sizes: dict[str, int]) -> dict[str, int]:
     runs: dict[str, int] = defaultdict(int)
     for name, size in sizes.items():
-        parts = Path(name).parts
-        if len(parts) > 2 and RUN_FOLDER.fullmatch(parts[1]):
-            runs[parts[1]] += size
+        run = run_of(name)
+        if run is not None:
+            runs[run] += size
     return dict(runs)
 
 
@@ -75,8 +90,9 @@ def test_every_tracked_run_stays_under_the_per_run_budget() -> None:
 
 
 def test_tracked_runs_are_sealed_with_compressed_samples_and_no_locust_html() -> None:
-    names = [Path(name) for name in tracked_results()]
-    runs = {name.parts[1] for name in names if len(name.parts) > 2}
+    tracked = list(tracked_results())
+    names = [Path(name) for name in tracked]
+    runs = {run for name in tracked if (run := run_of(name)) is not None}
     unsealed = [
         str(name)
         for name in names
@@ -85,5 +101,5 @@ def test_tracked_runs_are_sealed_with_compressed_samples_and_no_locust_html() ->
         or (name.name.startswith("samples-") and name.suffix == ".csv")
     ]
     assert unsealed == []
-    with_samples = {n.parts[1] for n in names if n.name.startswith("samples-")}
+    with_samples = {run_of(str(n)) for n in names if n.name.startswith("samples-")}
     assert with_samples == runs, "every tracked run keeps its raw samples"

@@ -11,7 +11,8 @@ import pytest
 
 from infra.settings import Settings
 from infra.settings.doc import README_END, README_START, help_lines, replace_readme_section
-from infra.settings.kinds import AutoRamp, ConfigError, FixedRamp, ThinkTime
+from infra.settings.kinds import ConfigError
+from infra.settings.values import AutoRamp, FixedRamp, ThinkTime
 
 REPO = Path(__file__).resolve().parents[2]
 

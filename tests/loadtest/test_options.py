@@ -11,7 +11,8 @@ import pytest
 
 from infra.settings import Settings
 from infra.settings.declare import LOCUST
-from infra.settings.kinds import ConfigError, FixedRamp, ThinkTime
+from infra.settings.kinds import ConfigError
+from infra.settings.values import FixedRamp, ThinkTime
 from loadtest.options import DEFAULT_SAMPLES_DIR, from_options, load_specs, option
 
 

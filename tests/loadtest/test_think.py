@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from infra.settings.kinds import ThinkTime, parse_think
+from infra.settings.values import ThinkTime, parse_think
 
 
 @pytest.mark.parametrize(
