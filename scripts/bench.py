@@ -18,12 +18,20 @@ from scripts.harness.session import run_session, run_ui
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__)
     parser.add_argument(
-        "apps", nargs="*", choices=APPS, help="apps to run, in this order (--matrix: MATRIX_APPS)"
+        "apps",
+        nargs="*",
+        metavar="APP",
+        help=f"apps to run, in this order (--matrix: MATRIX_APPS); one of {', '.join(APPS)}",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ui", action="store_true", help="Locust web UI instead of headless")
     mode.add_argument("--matrix", action="store_true", help="the apps as one matrix")
     args = parser.parse_args()
+    # Checked here, not by choices=: Python 3.11's argparse rejects an empty nargs="*" list
+    # against choices, which would break `make matrix` with no app named.
+    unknown = [app for app in args.apps if app not in APPS]
+    if unknown:
+        parser.error(f"unknown app {unknown[0]!r} (choose from {', '.join(APPS)})")
     if args.ui and len(args.apps) != 1:
         parser.error("--ui takes exactly one app")
     if not args.apps and not args.matrix:

@@ -65,7 +65,7 @@ def test_cells_show_median_interval_spread_and_partial_counts() -> None:
     assert spread_cell(three) == "230.0 to 250.0"
     assert interval_cell(describe([1234.5])) == "1,234.5 (one trial)"
     assert interval_cell(describe([None])) == spread_cell(describe([None])) == "-"
-    assert interval_cell(describe([-5.0, 5.0])) == "0.0 (-63.5 to 63.5)"
+    assert interval_cell(describe([-5.0, 5.0])) == "0.0 (0.0 to 63.5)"
 
 
 def test_target_sentence_says_met_not_met_or_cannot_tell() -> None:
@@ -101,8 +101,8 @@ def test_aggregate_markdown_of_one_configuration(template: Summary) -> None:
         "not within ±5 % of the median; at this spread about 4 trials would bring it there."
     ) in lines
     assert (
-        "| 60 | 2 of 3 | 98.0 (72.6 to 123.4) | 96.0 to 100.0 | 175.0 (-142.7 to 492.7) "
-        "| 150.0 to 200.0 | 240.0 (-522.4 to 1,002.4) | 180.0 to 300.0 | 250.0 | 51 |"
+        "| 60 | 2 of 3 | 98.0 (72.6 to 123.4) | 96.0 to 100.0 | 175.0 (0.0 to 492.7) "
+        "| 150.0 to 200.0 | 240.0 (0.0 to 1,002.4) | 180.0 to 300.0 | 250.0 | 51 |"
     ) in lines
     assert "- Django: in 1 of 3 trials the average never exceeded the SLO within the ramp." in lines
     assert (
