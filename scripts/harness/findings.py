@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from scripts.harness.fmt import num
 from scripts.harness.interval import FigureStats
-from scripts.harness.matrix import AppTrials, floor_limit, median_profile
+from scripts.harness.matrix import AppTrials, floor_limit, floor_share, median_profile
 from scripts.harness.trial_markdown import AggregateView
 from scripts.harness.trials import StepAggregate
 from scripts.harness.verdict import verdict
@@ -78,22 +78,32 @@ def open_loop_bullets(views: Sequence[AggregateView]) -> list[str]:
     return bullets
 
 
+# Pairs the matrix also answers head to head, when both apps ran: (subject, reference).
+MATRIX_PAIRS = (("fastapi", "django"), ("fastapi-tuned", "django-tuned"))
+
+
 def matrix_bullets(apps: Sequence[AppTrials]) -> list[str]:
-    """Each app's share of the floor and the layer where most of its CPU goes."""
+    """Each app's share of the floor (the table's figure), the verdict of each framework
+    pair, and the layers where most of each app's CPU goes."""
     bullets = []
     floor = next((a for a in apps if a.app == "floor"), None)
     if floor is not None:
         base = floor.view.aggregate["headline"]["max_rps_within_slo"]["median"]
-        limited = floor_limit(floor) is not None
+        bound = "at most " if floor_limit(floor) is not None else ""
         for app in apps:
-            best = app.view.aggregate["headline"]["max_rps_within_slo"]["median"]
-            if app is floor or not best or not base:
+            share = floor_share(app, floor) if app is not floor else None
+            if share is None:
                 continue
-            bound = "at most " if limited else ""
+            best = app.view.aggregate["headline"]["max_rps_within_slo"]["median"]
             bullets.append(
                 f"{app.view.label} served {num(best)} req/s within the SLO (median), "
-                f"{bound}{100 * best / base:.0f} % of the floor's {num(base)}."
+                f"{bound}{100 * share.ratio:.0f} % of the floor's {num(base)}."
             )
+    by_name = {a.app: a for a in apps}
+    for subject, reference in MATRIX_PAIRS:
+        if subject in by_name and reference in by_name:
+            a, b = by_name[subject].view, by_name[reference].view
+            bullets.append(verdict((a.label, a.aggregate), (b.label, b.aggregate)).sentence)
     for app in apps:
         profile = median_profile(app)
         if profile is None:

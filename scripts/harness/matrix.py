@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.harness.fmt import DASH, num
-from scripts.harness.interval import log_ratio_interval
+from scripts.harness.interval import RatioInterval, log_ratio_interval
 from scripts.harness.layers import LAYERS, LayerRow, ProfileSummary
 from scripts.harness.meta import lookup
 from scripts.harness.profile_markdown import layers_side_by_side
@@ -179,20 +179,36 @@ def _median_at(app: AppTrials, users: int | None, figure: Any, *, digits: int) -
     return num(statistics.median(values), digits) if values else DASH
 
 
+def floor_share(app: AppTrials, floor: AppTrials) -> RatioInterval | None:
+    """app / floor for the most req/s within the SLO: Welch's ratio of geometric means with
+    its interval, or the ratio of the medians (low = high) with fewer than 2 trials a side."""
+    mine = [v for v in app.view.aggregate["headline"]["max_rps_within_slo"]["values"] if v]
+    base = [v for v in floor.view.aggregate["headline"]["max_rps_within_slo"]["values"] if v]
+    if not mine or not base:
+        return None
+    ratio = log_ratio_interval(mine, base)
+    if ratio is None:
+        plain = statistics.median(mine) / statistics.median(base)
+        return RatioInterval(plain, plain, plain, None)
+    return ratio
+
+
 def _share(app: AppTrials, floor: AppTrials | None, *, limited: bool) -> str:
     if floor is None:
         return DASH
     if app is floor:
         return "100 %"
-    mine = [v for v in app.view.aggregate["headline"]["max_rps_within_slo"]["values"] if v]
-    base = [v for v in floor.view.aggregate["headline"]["max_rps_within_slo"]["values"] if v]
-    if not mine or not base:
+    share = floor_share(app, floor)
+    if share is None:
         return DASH
     bound = "<= " if limited else ""
-    ratio = log_ratio_interval(mine, base)
-    if ratio is None:
-        return f"{bound}{100 * statistics.median(mine) / statistics.median(base):.0f} %"
-    return f"{bound}{100 * ratio.ratio:.0f} % ({100 * ratio.low:.0f} to {100 * ratio.high:.0f})"
+    if share.df is None and share.low == share.high and min(_trials(app), _trials(floor)) < 2:
+        return f"{bound}{100 * share.ratio:.0f} %"  # the ratio of medians: one trial a side
+    return f"{bound}{100 * share.ratio:.0f} % ({100 * share.low:.0f} to {100 * share.high:.0f})"
+
+
+def _trials(app: AppTrials) -> int:
+    return sum(1 for v in app.view.aggregate["headline"]["max_rps_within_slo"]["values"] if v)
 
 
 def _row(cells: Sequence[str]) -> str:

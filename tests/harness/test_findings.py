@@ -42,3 +42,17 @@ def test_matrix_findings_give_shares_of_a_held_back_floor(tmp_path: Path) -> Non
     assert share == (
         "Django served 4.2 req/s within the SLO (median), at most 100 % of the floor's 4.2."
     )
+
+
+def test_matrix_findings_set_each_framework_against_the_other(tmp_path: Path) -> None:
+    folder = finished_session(
+        tmp_path,
+        "matrix",
+        0,
+        {"floor": {}, "fastapi": {}, "django": {"slow_ms": 400}},
+        kind="matrix",
+    )
+    bullets = matrix_bullets(load_trials(folder, session_views(folder)))
+    (pair,) = [b for b in bullets if b.startswith("FastAPI's most req/s within the SLO is")]
+    assert pair.endswith("no difference was seen.") and "as Django's" in pair
+    assert not any("(tuned)" in b for b in bullets)
