@@ -93,11 +93,11 @@ prune-results: $(STAMP) ## List run folders README.md and results/*.md do not ci
 
 .PHONY: constraints
 constraints: ## Re-pin constraints.txt from a fresh install of the pyproject ranges
-	rm -rf /tmp/constraints-venv && $(PYTHON) -m venv /tmp/constraints-venv
-	/tmp/constraints-venv/bin/pip install --quiet '.[$(EXTRAS)]'
+	rm -rf .run/constraints-venv && $(PYTHON) -m venv .run/constraints-venv
+	.run/constraints-venv/bin/pip install --quiet '.[$(EXTRAS)]'
 	{ echo "# Exact versions for reproducible installs: every install passes '-c constraints.txt'."; \
 	  echo "# Regenerate with 'make constraints' after changing ranges in pyproject.toml."; \
-	  /tmp/constraints-venv/bin/pip freeze --exclude-editable | grep -v '^dj-vs-fastapi-bench'; } > constraints.txt
+	  .run/constraints-venv/bin/pip freeze --exclude-editable | grep -v '^dj-vs-fastapi-bench'; } > constraints.txt
 
 .PHONY: clean
 clean: ## Remove the virtualenv, the embedded database and run-time files (not results/)

@@ -34,8 +34,13 @@ class AggregateView:
     aggregate: Aggregate
 
 
-def interval_cell(figure: FigureStats, *, digits: int = 1, of: int | None = None) -> str:
-    """`233.7 (228.1 to 240.2)`; `(one trial)` without an interval; `[n=2]` when n < `of`."""
+def interval_cell(
+    figure: FigureStats, *, digits: int = 1, of: int | None = None, upper: float | None = None
+) -> str:
+    """`233.7 (228.1 to 240.2)`; `(one trial)` without an interval; `[n=2]` when n < `of`.
+
+    The interval is shown from 0, and up to `upper` where the figure has a ceiling (a
+    percentage of requests)."""
     if figure["median"] is None:
         return DASH
     text = num(figure["median"], digits)
@@ -45,7 +50,8 @@ def interval_cell(figure: FigureStats, *, digits: int = 1, of: int | None = None
         # Every figure here is a count, a rate or a time: an interval reaching below zero
         # is shown from zero.
         low = max(0.0, figure["ci_low"])
-        text += f" ({num(low, digits)}{TO}{num(figure['ci_high'], digits)})"
+        high = figure["ci_high"] if upper is None else min(upper, figure["ci_high"])
+        text += f" ({num(low, digits)}{TO}{num(high, digits)})"
     if of is not None and figure["n"] < of:
         text += f" [n={figure['n']}]"
     return text
@@ -150,6 +156,8 @@ def aggregates_side_by_side(
 
 
 _SIDE_COLUMNS = (("req/s", "rps"), ("avg ms", "avg_ms"), ("p95 ms", "p95_ms"))
+# Figures with a ceiling: a share of the requests never passes 100 %.
+_CEILINGS = {"late_pct": 100.0}
 _OPEN_LOOP_COLUMNS = (
     ("req/s", "rps"),
     ("p95 ms", "p95_ms"),
@@ -206,7 +214,11 @@ def _side_step_table(views: Sequence[AggregateView]) -> list[str]:
                 step = steps.get(key)
                 count = len(view.aggregate["trials"])
                 cells.append(
-                    DASH if step is None else interval_cell(step["figures"][figure], of=count)
+                    DASH
+                    if step is None
+                    else interval_cell(
+                        step["figures"][figure], of=count, upper=_CEILINGS.get(figure)
+                    )
                 )
         rows.append(cells)
     return _table(header, rows)

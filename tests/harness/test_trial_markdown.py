@@ -66,6 +66,8 @@ def test_cells_show_median_interval_spread_and_partial_counts() -> None:
     assert interval_cell(describe([1234.5])) == "1,234.5 (one trial)"
     assert interval_cell(describe([None])) == spread_cell(describe([None])) == "-"
     assert interval_cell(describe([-5.0, 5.0])) == "0.0 (0.0 to 63.5)"
+    # A share of the requests (late starts %) is shown up to its ceiling.
+    assert interval_cell(describe([0.0, 2.0, 100.0]), upper=100.0) == "2.0 (0.0 to 100.0)"
 
 
 def test_target_sentence_says_met_not_met_or_cannot_tell() -> None:
