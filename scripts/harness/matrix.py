@@ -122,6 +122,9 @@ def floor_limit(floor: AppTrials) -> str | None:
     if not busy or statistics.median(busy) >= LIMITED_BELOW_PCT * cores:
         return None
     named = sorted({p for p in parts if p})
+    if floor.view.aggregate["headline"]["knee_avg_users"]["n"] == 0:
+        # No trial broke the SLO: the ramp ended first, whatever the machine could do.
+        named = ["the ramp ended before the floor broke the SLO (a longer RAMP, or auto)"]
     return (
         f">= / <=: the floor's own core was only {statistics.median(busy):.0f} % busy at its "
         f"best step (median over trials), so something else set its limit: "

@@ -32,5 +32,16 @@ def test_every_app_is_set_against_the_floor_which_the_machine_held_back(tmp_path
     # 80 % of a core at 2.0 req/s is 400 ms of CPU per request.
     assert "| 400.00 |" in django and django.endswith("| <= 100 % (100 to 100) |")
     assert note.startswith(">= / <=: the floor's own core was only 50 % busy at its best step")
+    # No trial of the floor broke the SLO: the ramp, not the machine, ended it.
+    assert "the ramp ended before the floor broke the SLO" in note
     text = (folder / "summary.md").read_text()
     assert "### Every app against the floor" in text and ">= 4.2" in text
+
+
+def test_a_floor_that_broke_the_slo_on_a_busy_machine_names_the_machine(tmp_path: Path) -> None:
+    folder = finished_session(
+        tmp_path, "matrix", 0, {"floor": {"slow_ms": 400}, "django": {}}, kind="matrix"
+    )
+    note = matrix_lines(load_trials(folder, session_views(folder)))[-1]
+    assert note.startswith(">= / <=: the floor's own core was only")
+    assert "the ramp ended" not in note
