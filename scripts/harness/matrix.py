@@ -205,8 +205,8 @@ def _share(app: AppTrials, floor: AppTrials | None, *, limited: bool) -> str:
     if share is None:
         return DASH
     bound = "<= " if limited else ""
-    if share.df is None and share.low == share.high and min(_trials(app), _trials(floor)) < 2:
-        return f"{bound}{100 * share.ratio:.0f} %"  # the ratio of medians: one trial a side
+    if min(_trials(app), _trials(floor)) < 2:
+        return f"{bound}{100 * share.ratio:.0f} %"  # the ratio of medians: no interval
     return f"{bound}{100 * share.ratio:.0f} % ({100 * share.low:.0f} to {100 * share.high:.0f})"
 
 

@@ -45,3 +45,11 @@ def test_a_floor_that_broke_the_slo_on_a_busy_machine_names_the_machine(tmp_path
     note = matrix_lines(load_trials(folder, session_views(folder)))[-1]
     assert note.startswith(">= / <=: the floor's own core was only")
     assert "the ramp ended" not in note
+
+
+def test_one_trial_a_side_gives_the_share_without_an_interval(tmp_path: Path) -> None:
+    folder = finished_session(
+        tmp_path, "matrix", 0, {"floor": {}, "django": {}}, kind="matrix", trials=1
+    )
+    django = matrix_lines(load_trials(folder, session_views(folder)))[3]
+    assert django.startswith("| Django | 1 |") and django.endswith("| <= 100 % |")
